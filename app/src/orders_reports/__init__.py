@@ -1,0 +1,3 @@
+"""Analytics reports over order CSVs."""
+
+__version__ = "0.1.0"
