@@ -1,4 +1,8 @@
 # orders-pipeline: the one entry point. `make help` lists the targets.
+#
+# Local targets (setup, test, lint, demo, bench) need no AWS account.
+# AWS targets take ENV=dev|prod and read bucket and repository names from the
+# Terragrunt units' outputs, so nothing account-specific lives in this file.
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -7,7 +11,85 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: help setup test lock
+ENVIRONMENTS := dev prod
+ENV      ?= dev
+FROM     ?= dev
+TO       ?= prod
+FILE     ?= assessment_assets/sample_orders.csv
+DOWNLOAD ?=
+CONFIRM  ?=
+NON_INTERACTIVE ?=
+BENCH_ARGS  ?=
+PYTEST_ARGS ?=
+
+LIVE       ?= live
+TG         ?= terragrunt
+IMAGE_NAME ?= orders-reports
+# The image tag is the commit; ECR tags are immutable, so one commit = one image.
+GIT_SHA    := $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+IMAGE_TAG  ?= $(GIT_SHA)
+PIN_FILE    = $(LIVE)/$(ENV)/image-digest.txt
+# Terraform runs offline on machines that carry a provider mirror (CI, this
+# workplace); an explicit TF_PROVIDER_MIRROR wins, an empty result means registry.
+with_mirror = TF_PROVIDER_MIRROR="$${TF_PROVIDER_MIRROR:-$$(scripts/find_provider_mirror.sh)}"
+
+# Terragrunt prompts unless asked not to (CI sets NON_INTERACTIVE=1).
+ifeq ($(NON_INTERACTIVE),1)
+TG_FLAGS     := --non-interactive
+AUTO_APPROVE := -auto-approve
+else
+TG_FLAGS     :=
+AUTO_APPROVE :=
+endif
+
+# ---------------------------------------------------------------------------
+# Argument checks happen when the Makefile is read, so they also stop `make -n`.
+valid_env = $(and $(filter 1,$(words $(1))),$(filter $(ENVIRONMENTS),$(1)))
+ENV_GOALS := push deploy plan destroy drop reports
+ifneq ($(filter $(ENV_GOALS),$(MAKECMDGOALS)),)
+  ifeq ($(call valid_env,$(ENV)),)
+    $(error ENV must be one of: $(ENVIRONMENTS) (got '$(ENV)'))
+  endif
+endif
+ifneq ($(filter push,$(MAKECMDGOALS)),)
+  ifeq ($(ENV),prod)
+    $(error make push: prod gets images only by promotion (build once): run make promote FROM=dev TO=prod)
+  endif
+endif
+ifneq ($(filter destroy,$(MAKECMDGOALS)),)
+  ifeq ($(ENV),prod)
+    ifneq ($(CONFIRM),prod)
+      $(error make destroy: refusing to destroy prod; run again with CONFIRM=prod if you mean it)
+    endif
+  endif
+endif
+ifneq ($(filter promote,$(MAKECMDGOALS)),)
+  ifeq ($(and $(call valid_env,$(FROM)),$(call valid_env,$(TO))),)
+    $(error FROM and TO must each be one of: $(ENVIRONMENTS) (got FROM='$(FROM)' TO='$(TO)'))
+  endif
+  ifeq ($(FROM),$(TO))
+    $(error make promote: FROM and TO are both '$(FROM)')
+  endif
+endif
+
+# ---------------------------------------------------------------------------
+# Fail-fast checks, one clear line each. Use as `@$(call require,TOOL,HINT)`.
+require = command -v $(1) >/dev/null 2>&1 || { echo "make $@: '$(1)' not found on PATH; $(2)" >&2; exit 127; }
+require_terragrunt = $(call require,$(TG),install Terragrunt $$(cat .terragrunt-version 2>/dev/null) (see .terragrunt-version / mise.toml))
+require_terraform = $(call require,terraform,install Terraform $$(cat .terraform-version 2>/dev/null) (see .terraform-version / mise.toml))
+require_aws_cli = $(call require,aws,install AWS CLI v2: https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html)
+require_aws = aws sts get-caller-identity >/dev/null 2>&1 || { echo "make $@: no usable AWS credentials (aws sts get-caller-identity failed); set AWS_PROFILE or run aws sso login" >&2; exit 1; }
+require_docker = command -v docker >/dev/null 2>&1 || { echo "make $@: 'docker' not found on PATH; install Docker with the buildx plugin" >&2; exit 127; }; \
+	docker info >/dev/null 2>&1 || { echo "make $@: no Docker engine reachable (docker info failed); start Docker (Docker Desktop, colima or dockerd) and retry" >&2; exit 1; }
+require_pin = grep -Eqx 'sha256:[0-9a-f]{64}' $(1) 2>/dev/null || { echo "make $@: $(1) is missing or not a sha256 digest; $(2)" >&2; exit 1; }
+
+# $(call tg_output,ENV,UNIT,OUTPUT): a unit's output, for `var=$(call tg_output,...); \`
+tg_output = $$(cd $(LIVE)/$(1)/$(2) && $(TG) output -raw $(3)) || { echo "make $@: cannot read output '$(3)' of $(LIVE)/$(1)/$(2); apply it first (make deploy ENV=$(1))" >&2; exit 1; }
+# An ECR repository URL is ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME; split it into
+# shell variables <prefix>_registry, <prefix>_name, <prefix>_region.
+split_repo_url = $(1)_registry=$${$(1)_url%%/*}; $(1)_name=$${$(1)_url\#*/}; $(1)_region=$$(cut -d. -f4 <<<"$$$(1)_registry")
+
+.PHONY: help setup test lint demo bench lock build push deploy plan destroy drop reports promote
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -22,10 +104,135 @@ $(VENV)/.installed: requirements/dev.txt app/pyproject.toml
 	@touch $@
 
 test: setup ## Run the whole test suite (unit, handler, CLI, terraform, live contract, end to end)
-	$(BIN)/pytest
+	$(with_mirror) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup ## Run every pre-commit hook on every file (what a reviewer checks)
+	$(with_mirror) $(BIN)/pre-commit run --all-files
+
+demo: setup ## Run the whole pipeline on a local AWS emulator (no AWS account needed)
+	$(with_mirror) $(BIN)/python demo/run_demo.py
+
+bench: setup ## Benchmark the report engine (BENCH_ARGS=... passes options)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lock: setup ## Re-resolve requirements/dev.txt and app/requirements.lock from their .in files
 	$(BIN)/python -m pip install --quiet uv==0.13.9
 	$(BIN)/uv pip compile --quiet requirements/dev.in --python-version 3.11 -o requirements/dev.txt
 	$(BIN)/uv pip compile --quiet app/requirements.in --python-version 3.12 \
 	  --python-platform aarch64-manylinux_2_28 --generate-hashes -o app/requirements.lock
+
+# --- image ------------------------------------------------------------------
+
+# --provenance=false: buildx would otherwise push an OCI index with an
+# attestation manifest, which Lambda rejects. --load keeps a single-platform
+# image in the local engine for `make push`.
+build: ## Build the Lambda image (linux/arm64) as orders-reports:<git sha>
+	@$(require_docker)
+	@docker buildx version >/dev/null 2>&1 || { echo "make $@: docker buildx is not available; install the Docker buildx plugin" >&2; exit 1; }
+	@test -n "$(IMAGE_TAG)" || { echo "make $@: no git commit to tag the image with; commit first or pass IMAGE_TAG=..." >&2; exit 1; }
+	docker buildx build --platform linux/arm64 --provenance=false --load \
+	  -t $(IMAGE_NAME):$(IMAGE_TAG) -f app/Dockerfile app
+
+push: setup ## Push the image to ENV's ECR repository and pin ECR's digest in live/ENV/image-digest.txt
+	@$(require_aws_cli)
+	@$(require_terragrunt)
+	@$(require_docker)
+	@$(require_aws)
+	@test -z "$$(git status --porcelain -- app)" || { echo "make $@: app/ has uncommitted changes; commit them first (the image tag is the commit SHA and ECR tags are immutable)" >&2; exit 1; }
+	repo_url=$(call tg_output,$(ENV),ecr-repository,repository_url); \
+	$(call split_repo_url,repo); \
+	aws ecr get-login-password --region "$$repo_region" | docker login --username AWS --password-stdin "$$repo_registry"; \
+	if aws ecr describe-images --region "$$repo_region" --repository-name "$$repo_name" --image-ids imageTag=$(IMAGE_TAG) >/dev/null 2>&1; then \
+	  echo "make $@: $$repo_name:$(IMAGE_TAG) is already in ECR (tags are immutable); pinning its digest"; \
+	else \
+	  docker image inspect $(IMAGE_NAME):$(IMAGE_TAG) >/dev/null 2>&1 || { echo "make $@: no local image $(IMAGE_NAME):$(IMAGE_TAG); run make build first" >&2; exit 1; }; \
+	  docker tag $(IMAGE_NAME):$(IMAGE_TAG) "$$repo_url:$(IMAGE_TAG)"; \
+	  docker push "$$repo_url:$(IMAGE_TAG)"; \
+	fi; \
+	$(BIN)/python scripts/pin_digest.py --env $(ENV) --repository "$$repo_name" --region "$$repo_region" --tag $(IMAGE_TAG)
+
+# --- infrastructure ---------------------------------------------------------
+
+# The first deploy of an environment is a chicken-and-egg: the function needs an
+# image digest, the image needs the repository. So: apply the repository unit
+# alone, build, push and pin, then apply everything. prod never builds: it runs
+# the digest promoted from dev, which must already be in prod's repository.
+deploy: setup ## Bootstrap/update ENV: ECR unit, build, push, pin, then terragrunt run --all apply (prod: promoted digest only)
+	@$(require_aws_cli)
+	@$(require_terragrunt)
+	@$(require_terraform)
+ifeq ($(ENV),prod)
+	@$(call require_pin,$(PIN_FILE),prod never builds: run make promote FROM=dev TO=prod first)
+	@$(require_aws)
+	cd $(LIVE)/$(ENV)/ecr-repository && $(TG) run $(TG_FLAGS) -- apply $(AUTO_APPROVE)
+	repo_url=$(call tg_output,$(ENV),ecr-repository,repository_url); \
+	$(call split_repo_url,repo); \
+	$(BIN)/python scripts/pin_digest.py --env $(ENV) --repository "$$repo_name" --region "$$repo_region" --check
+else
+	@$(require_docker)
+	@$(require_aws)
+	cd $(LIVE)/$(ENV)/ecr-repository && $(TG) run $(TG_FLAGS) -- apply $(AUTO_APPROVE)
+	$(MAKE) --no-print-directory build
+	$(MAKE) --no-print-directory push ENV=$(ENV)
+endif
+	cd $(LIVE)/$(ENV) && $(TG) run --all $(TG_FLAGS) -- apply
+
+plan: ## Show what terragrunt run --all plan would change in ENV
+	@$(require_aws_cli)
+	@$(require_terragrunt)
+	@$(require_terraform)
+	@$(require_aws)
+	cd $(LIVE)/$(ENV) && $(TG) run --all $(TG_FLAGS) -- plan
+
+destroy: ## Destroy every unit of ENV (ENV=prod also needs CONFIRM=prod)
+	@$(require_aws_cli)
+	@$(require_terragrunt)
+	@$(require_terraform)
+	@$(require_aws)
+	cd $(LIVE)/$(ENV) && $(TG) run --all $(TG_FLAGS) -- destroy
+
+# --- operating an environment -----------------------------------------------
+
+drop: ## Upload FILE (a .csv) to ENV's input bucket under incoming/
+	@test -f "$(FILE)" || { echo "make $@: FILE='$(FILE)' does not exist" >&2; exit 1; }
+	@case "$(FILE)" in *.csv) ;; *) echo "make $@: FILE='$(FILE)' must end with .csv (only .csv objects trigger the pipeline)" >&2; exit 1;; esac
+	@$(require_aws_cli)
+	@$(require_terragrunt)
+	@$(require_aws)
+	bucket=$(call tg_output,$(ENV),input-bucket,bucket_name); \
+	aws s3 cp "$(FILE)" "s3://$$bucket/incoming/$(notdir $(FILE))"
+
+reports: ## List ENV's report objects under reports/ (DOWNLOAD=dir also copies them there)
+	@$(require_aws_cli)
+	@$(require_terragrunt)
+	@$(require_aws)
+	bucket=$(call tg_output,$(ENV),output-bucket,bucket_name); \
+	aws s3 ls --recursive "s3://$$bucket/reports/"; \
+	if [[ -n "$(DOWNLOAD)" ]]; then aws s3 cp --recursive "s3://$$bucket/reports/" "$(DOWNLOAD)"; fi
+
+# Promotion copies the exact bytes dev ran: skopeo copies the manifest by digest
+# with --preserve-digests, and pin_digest.py refuses to pin TO unless TO's
+# repository then holds that same digest.
+promote: setup ## Copy FROM's pinned image by digest into TO's repository and pin TO to it
+	@$(call require_pin,$(LIVE)/$(FROM)/image-digest.txt,nothing to promote: run make deploy ENV=$(FROM) first)
+	@$(require_aws_cli)
+	@$(require_terragrunt)
+	@$(require_terraform)
+	@$(call require,skopeo,install skopeo (apt-get install skopeo / brew install skopeo))
+	@$(require_aws)
+	cd $(LIVE)/$(TO)/ecr-repository && $(TG) run $(TG_FLAGS) -- apply $(AUTO_APPROVE)
+	digest=$$(cat $(LIVE)/$(FROM)/image-digest.txt); \
+	src_url=$(call tg_output,$(FROM),ecr-repository,repository_url); \
+	dst_url=$(call tg_output,$(TO),ecr-repository,repository_url); \
+	$(call split_repo_url,src); $(call split_repo_url,dst); \
+	aws ecr get-login-password --region "$$src_region" | skopeo login --username AWS --password-stdin "$$src_registry"; \
+	aws ecr get-login-password --region "$$dst_region" | skopeo login --username AWS --password-stdin "$$dst_registry"; \
+	if aws ecr describe-images --region "$$dst_region" --repository-name "$$dst_name" --image-ids imageDigest="$$digest" >/dev/null 2>&1; then \
+	  echo "make $@: $$digest is already in $$dst_name"; \
+	else \
+	  tag=$$(aws ecr describe-images --region "$$src_region" --repository-name "$$src_name" --image-ids imageDigest="$$digest" --query 'imageDetails[0].imageTags[0]' --output text); \
+	  if [[ -z "$$tag" || "$$tag" == None ]]; then tag="digest-$${digest:7:12}"; fi; \
+	  skopeo copy --preserve-digests "docker://$$src_url@$$digest" "docker://$$dst_url:$$tag"; \
+	fi; \
+	$(BIN)/python scripts/pin_digest.py --env $(TO) --repository "$$dst_name" --region "$$dst_region" --digest "$$digest"
+	@echo "make $@: $(TO) is pinned to $$(cat $(LIVE)/$(TO)/image-digest.txt); review and commit it, then run make deploy ENV=$(TO)"
