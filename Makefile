@@ -19,6 +19,7 @@ FILE     ?= assessment_assets/sample_orders.csv
 DOWNLOAD ?=
 CONFIRM  ?=
 NON_INTERACTIVE ?=
+ALLOW_DIRTY ?=
 BENCH_ARGS  ?=
 PYTEST_ARGS ?=
 
@@ -138,7 +139,7 @@ push: setup ## Push the image to ENV's ECR repository and pin ECR's digest in li
 	@$(require_terragrunt)
 	@$(require_docker)
 	@$(require_aws)
-	@test -z "$$(git status --porcelain -- app)" || { echo "make $@: app/ has uncommitted changes; commit them first (the image tag is the commit SHA and ECR tags are immutable)" >&2; exit 1; }
+	@[[ "$(ALLOW_DIRTY)" == 1 ]] || test -z "$$(git status --porcelain -- app)" || { echo "make $@: app/ has uncommitted changes; commit them first (the image tag is the commit SHA and ECR tags are immutable) or pass ALLOW_DIRTY=1" >&2; exit 1; }
 	repo_url=$(call tg_output,$(ENV),ecr-repository,repository_url); \
 	$(call split_repo_url,repo); \
 	aws ecr get-login-password --region "$$repo_region" | docker login --username AWS --password-stdin "$$repo_registry"; \
