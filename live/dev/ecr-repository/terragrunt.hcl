@@ -1,0 +1,8 @@
+# dev ECR repository: everything shared is in _envcommon/ecr-repository.hcl and dev/env.hcl.
+include "root" {
+  path = find_in_parent_folders("root.hcl")
+}
+
+include "envcommon" {
+  path = "${dirname(find_in_parent_folders("root.hcl"))}/_envcommon/ecr-repository.hcl"
+}

@@ -1,0 +1,8 @@
+# dev input bucket: everything shared is in _envcommon/input-bucket.hcl and dev/env.hcl.
+include "root" {
+  path = find_in_parent_folders("root.hcl")
+}
+
+include "envcommon" {
+  path = "${dirname(find_in_parent_folders("root.hcl"))}/_envcommon/input-bucket.hcl"
+}

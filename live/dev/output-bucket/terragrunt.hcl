@@ -1,0 +1,8 @@
+# dev output bucket: everything shared is in _envcommon/output-bucket.hcl and dev/env.hcl.
+include "root" {
+  path = find_in_parent_folders("root.hcl")
+}
+
+include "envcommon" {
+  path = "${dirname(find_in_parent_folders("root.hcl"))}/_envcommon/output-bucket.hcl"
+}

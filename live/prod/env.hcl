@@ -1,0 +1,34 @@
+# Settings of the prod environment, read by root.hcl (account, region, tags) and
+# by the _envcommon files (sizing). Prod keeps data: no force_destroy, longer log
+# and version retention, reserved concurrency, alarms notify an SNS topic.
+locals {
+  environment = "prod"
+
+  # PLACEHOLDER, not a real account: replace with the prod AWS account id before
+  # the first deploy. The provider's allowed_account_ids refuses any other account.
+  account_id = "222222222222"
+  region     = "eu-west-1"
+
+  # Buckets and repository: never delete contents with the resource.
+  force_destroy                      = false
+  noncurrent_version_expiration_days = 90
+
+  image_retention_count = 30
+
+  # Processor.
+  log_level          = "INFO"
+  memory_size        = 2048
+  timeout            = 300
+  log_retention_days = 90
+  max_receive_count  = 5
+
+  # Caps the function (and what a flood of uploads can cost) and guarantees it
+  # capacity when other functions in the account scale up.
+  reserved_concurrent_executions = 10
+
+  # PLACEHOLDER: an EXISTING SNS topic (with the on-call subscriptions) that the
+  # DLQ-depth, error, throttle and queue-age alarms notify. No unit creates it:
+  # create it once per account (or point this at the team's existing alerting
+  # topic) and replace the account id and name below before the first deploy.
+  alarm_topic_arn = "arn:aws:sns:eu-west-1:222222222222:orders-pipeline-prod-alarms"
+}
