@@ -150,7 +150,7 @@ push: setup ## Push the image to ENV's ECR repository and pin ECR's digest in li
 	  docker tag $(IMAGE_NAME):$(IMAGE_TAG) "$$repo_url:$(IMAGE_TAG)"; \
 	  docker push "$$repo_url:$(IMAGE_TAG)"; \
 	fi; \
-	$(BIN)/python scripts/pin_digest.py --env $(ENV) --repository "$$repo_name" --region "$$repo_region" --tag $(IMAGE_TAG)
+	$(BIN)/python scripts/pin_digest.py --live-dir $(LIVE) --env $(ENV) --repository "$$repo_name" --region "$$repo_region" --tag $(IMAGE_TAG)
 
 # --- infrastructure ---------------------------------------------------------
 
@@ -168,7 +168,7 @@ ifeq ($(ENV),prod)
 	cd $(LIVE)/$(ENV)/ecr-repository && $(TG) run $(TG_FLAGS) -- apply $(AUTO_APPROVE)
 	repo_url=$(call tg_output,$(ENV),ecr-repository,repository_url); \
 	$(call split_repo_url,repo); \
-	$(BIN)/python scripts/pin_digest.py --env $(ENV) --repository "$$repo_name" --region "$$repo_region" --check
+	$(BIN)/python scripts/pin_digest.py --live-dir $(LIVE) --env $(ENV) --repository "$$repo_name" --region "$$repo_region" --check
 else
 	@$(require_docker)
 	@$(require_aws)
@@ -235,5 +235,5 @@ promote: setup ## Copy FROM's pinned image by digest into TO's repository and pi
 	  if [[ -z "$$tag" || "$$tag" == None ]]; then tag="digest-$${digest:7:12}"; fi; \
 	  skopeo copy --preserve-digests "docker://$$src_url@$$digest" "docker://$$dst_url:$$tag"; \
 	fi; \
-	$(BIN)/python scripts/pin_digest.py --env $(TO) --repository "$$dst_name" --region "$$dst_region" --digest "$$digest"
+	$(BIN)/python scripts/pin_digest.py --live-dir $(LIVE) --env $(TO) --repository "$$dst_name" --region "$$dst_region" --digest "$$digest"
 	@echo "make $@: $(TO) is pinned to $$(cat $(LIVE)/$(TO)/image-digest.txt); review and commit it, then run make deploy ENV=$(TO)"

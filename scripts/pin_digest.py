@@ -121,7 +121,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     mode.add_argument("--check", action="store_true", help="check the current pin is in ECR")
     parser.add_argument("--region", help="AWS region (default: the AWS CLI/SDK configuration)")
     parser.add_argument("--endpoint-url", help="ECR endpoint, e.g. a local emulator")
-    parser.add_argument("--live-dir", type=Path, default=DEFAULT_LIVE_DIR, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--live-dir", type=Path, default=DEFAULT_LIVE_DIR, help="Terragrunt live/ directory"
+    )
     args = parser.parse_args(argv)
     if args.digest is not None and not DIGEST_RE.match(args.digest):
         parser.error(f"--digest {args.digest!r} is not of the form sha256:<64 hex>")
