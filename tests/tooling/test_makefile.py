@@ -159,7 +159,7 @@ def test_deploy_dev_bootstraps_in_order() -> None:
     ecr = index_of(lines, "cd live/dev/ecr-repository && terragrunt run", "-- apply")
     build = index_of(lines, "docker buildx build --platform linux/arm64 --provenance=false --load")
     push = index_of(lines, "docker push")
-    pin = index_of(lines, "scripts/pin_digest.py --env dev", "--tag")
+    pin = index_of(lines, "scripts/pin_digest.py --live-dir live --env dev", "--tag")
     apply_all = index_of(lines, "cd live/dev && terragrunt run --all -- apply")
     assert max(credentials, engine) < ecr < build < push < pin < apply_all
     assert apply_all == len(lines) - 1
@@ -179,7 +179,7 @@ def test_deploy_prod_runs_the_promoted_digest_without_building() -> None:
     assert not any(fragment in line for line in lines for fragment in builds)
     pin_required = index_of(lines, "live/prod/image-digest.txt", "make promote FROM=dev TO=prod")
     ecr = index_of(lines, "cd live/prod/ecr-repository && terragrunt run", "-- apply")
-    present = index_of(lines, "scripts/pin_digest.py --env prod", "--check")
+    present = index_of(lines, "scripts/pin_digest.py --live-dir live --env prod", "--check")
     apply_all = index_of(lines, "cd live/prod && terragrunt run --all -- apply")
     assert pin_required < ecr < present < apply_all
 
@@ -191,7 +191,7 @@ def test_push_reads_the_repository_from_terragrunt_and_pins_ecrs_digest() -> Non
         lines, "aws ecr get-login-password", "docker login --username AWS --password-stdin"
     )
     push = index_of(lines, 'docker push "$repo_url:abc123"')
-    pin = index_of(lines, "scripts/pin_digest.py --env dev", "--tag abc123")
+    pin = index_of(lines, "scripts/pin_digest.py --live-dir live --env dev", "--tag abc123")
     assert url < login < push < pin
 
 
@@ -240,7 +240,7 @@ def test_promote_copies_by_digest_then_pins() -> None:
     copy = index_of(
         lines, 'skopeo copy --preserve-digests "docker://$src_url@$digest" "docker://$dst_url:$tag"'
     )
-    pin = index_of(lines, "scripts/pin_digest.py --env prod", '--digest "$digest"')
+    pin = index_of(lines, "scripts/pin_digest.py --live-dir live --env prod", '--digest "$digest"')
     assert from_pin < skopeo < ecr < copy < pin
 
 
