@@ -7,7 +7,7 @@ contents come from root.hcl, rendered with that unit's locals, then the real
 terraform runs ``init -backend=false`` (offline, provider mirror) and
 ``validate``. It catches a provider argument the AWS provider does not know,
 a required_providers clash with the module's versions.tf, or a backend block
-that is not HCL.
+that is not HCL. The live *.hcl files are also held to terraform's formatting.
 """
 
 from __future__ import annotations
@@ -147,3 +147,42 @@ def test_a_plain_versions_file_would_clash_with_the_module(
     )
     assert completed.returncode != 0
     assert "Duplicate required providers configuration" in completed.stdout + completed.stderr
+
+
+HCL_FILES = sorted(TREE.live_dir.rglob("*.hcl"))
+
+
+def terraform_fmt(terraform_bin: str, env: dict[str, str], text: str) -> str:
+    # `terraform fmt -check` skips *.hcl files, but formats any HCL on stdin
+    # with the same formatter as `terragrunt hcl fmt` (hclwrite).
+    completed = subprocess.run(
+        [terraform_bin, "fmt", "-no-color", "-"],
+        input=text,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout
+
+
+@pytest.mark.terraform
+def test_terraform_fmt_on_stdin_reformats_terragrunt_hcl(
+    terraform_bin: str, terraform_env: dict[str, str]
+) -> None:
+    assert terraform_fmt(terraform_bin, terraform_env, 'x {\nsource="a"\n    n=1\n}\n') == (
+        'x {\n  source = "a"\n  n      = 1\n}\n'
+    )
+
+
+@pytest.mark.terraform
+@pytest.mark.parametrize("path", HCL_FILES, ids=lambda p: p.relative_to(TREE.live_dir).as_posix())
+def test_live_hcl_is_formatted(
+    path: Path, terraform_bin: str, terraform_env: dict[str, str]
+) -> None:
+    text = path.read_text()
+    assert terraform_fmt(terraform_bin, terraform_env, text) == text, (
+        f"{path} is not formatted: run `terragrunt hcl fmt` (or terraform fmt - < file)"
+    )
