@@ -33,6 +33,7 @@ from live_contract import (
     check_required_inputs,
     check_root,
     check_sources,
+    check_units_load,
     evaluate_condition,
     parse_hcl,
 )
@@ -241,6 +242,18 @@ def edit(tree: LiveTree, relative: str, old: str, new: str) -> None:
 
 def test_the_unbroken_copy_passes(copy: LiveTree) -> None:
     assert check_all(copy) == []
+
+
+def test_reports_an_include_that_points_nowhere(copy: LiveTree) -> None:
+    edit(
+        copy,
+        "dev/output-bucket/terragrunt.hcl",
+        '/_envcommon/output-bucket.hcl"',
+        '/_envcommon/outputs.hcl"',
+    )
+    problems = check_units_load(copy)
+    assert len(problems) == 1
+    assert problems[0].startswith("dev/output-bucket: include 'envcommon' points to missing ")
 
 
 def test_reports_an_input_the_module_does_not_declare(copy: LiveTree) -> None:
