@@ -102,7 +102,7 @@ class Flow:
         self.url = {}
         for env in ("dev", "prod"):
             (self.live / env / "ecr-repository").mkdir(parents=True)
-            repo = self.ecr.create_repository(repositoryName=f"orders-{env}")["repository"]
+            repo = self.ecr.create_repository(repositoryName=f"orders/{env}")["repository"]
             self.url[env] = repo["repositoryUri"]
         assert self.url["dev"].split("/")[0] == f"123456789012.dkr.ecr.{REGION}.amazonaws.com"
 
@@ -153,7 +153,7 @@ class Flow:
         return (self.live / env / "image-digest.txt").read_text()
 
     def digest(self, env: str, **image_id: str) -> str:
-        details = self.ecr.describe_images(repositoryName=f"orders-{env}", imageIds=[image_id])
+        details = self.ecr.describe_images(repositoryName=f"orders/{env}", imageIds=[image_id])
         return str(details["imageDetails"][0]["imageDigest"])
 
 
@@ -232,7 +232,7 @@ def test_promote_copies_the_same_digest_and_deploy_prod_uses_it(flow: Flow) -> N
 
     again = flow.make("promote", "FROM=dev", "TO=prod")
     assert again.returncode == 0, again.stderr
-    assert "is already in orders-prod" in again.stdout
+    assert "is already in orders/prod" in again.stdout
     assert sum("skopeo copy" in call for call in flow.calls()) == 1
 
     deploy = flow.make("deploy", "ENV=prod", "NON_INTERACTIVE=1")

@@ -1,0 +1,235 @@
+"""CI entry point, GitHub Actions workflows and the pre-commit configuration."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from support import MODULES_DIR, REPO_ROOT, require_tool
+
+CI_RUN = REPO_ROOT / ".ci" / "run"
+WORKFLOWS = REPO_ROOT / ".github" / "workflows"
+PRECOMMIT = REPO_ROOT / ".pre-commit-config.yaml"
+EXACT_VERSION = re.compile(r"@(v\d+\.\d+\.\d+|[0-9a-f]{40})$")
+
+
+def load_workflow(name: str) -> dict[Any, Any]:
+    loaded = yaml.safe_load((WORKFLOWS / name).read_text())
+    assert isinstance(loaded, dict)
+    # YAML 1.1 reads the key `on` as True.
+    loaded["on"] = loaded.pop(True, loaded.get("on"))
+    return loaded
+
+
+def steps(workflow: dict[Any, Any], job: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = workflow["jobs"][job]["steps"]
+    return found
+
+
+def run_lines(workflow: dict[Any, Any], job: str) -> list[str]:
+    return [
+        line.strip() for step in steps(workflow, job) for line in step.get("run", "").splitlines()
+    ]
+
+
+# --- .ci/run ------------------------------------------------------------------
+
+
+def test_ci_run_is_an_executable_bash_script() -> None:
+    git = require_tool("git")
+    mode = subprocess.run(
+        [git, "ls-files", "-s", ".ci/run"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()[0]
+    assert mode == "100755", "the executable bit must be committed"
+    assert os.access(CI_RUN, os.X_OK)
+    assert CI_RUN.read_text().startswith("#!/usr/bin/env bash\n")
+    subprocess.run([require_tool("bash"), "-n", str(CI_RUN)], check=True)
+
+
+def test_ci_run_requires_every_tool_and_ends_with_make_test() -> None:
+    commands = [
+        line.strip()
+        for line in CI_RUN.read_text().splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    ]
+    assert "set -euo pipefail" in commands
+    assert "export REQUIRE_TOOLS=1" in commands
+    assert commands.index("export REQUIRE_TOOLS=1") < commands.index("make test")
+    # pytest's summary must be the closing line of the run: nothing after make test.
+    assert commands[-1] == "make test"
+
+
+# --- GitHub Actions -------------------------------------------------------------
+
+
+def test_actionlint_accepts_the_workflows() -> None:
+    actionlint = require_tool("actionlint")
+    files = sorted(str(path) for path in WORKFLOWS.glob("*.yml"))
+    assert len(files) == 2
+    done = subprocess.run(
+        [actionlint, "-no-color", *files], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    text = (WORKFLOWS / "deploy.yml").read_text()
+    broken.write_text(text.replace("${{ inputs.environment }}", "${{ inputs.enviroment }}"))
+    done = subprocess.run(
+        [require_tool("actionlint"), "-no-color", str(broken)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "enviroment" in done.stdout
+
+
+def test_every_action_is_pinned_to_an_exact_version() -> None:
+    for path in WORKFLOWS.glob("*.yml"):
+        for line in path.read_text().splitlines():
+            if "uses:" in line:
+                ref = line.split("uses:", 1)[1].strip()
+                assert EXACT_VERSION.search(ref), f"{path.name}: {ref} is not an exact version"
+
+
+def test_ci_workflow_runs_tests_and_lint_on_pull_requests() -> None:
+    ci = load_workflow("ci.yml")
+    assert "pull_request" in ci["on"]
+    assert ci["on"]["push"]["branches"] == ["main"]
+    assert ci["permissions"] == {"contents": "read"}
+    assert "make test" in run_lines(ci, "test")
+    assert "make lint" in run_lines(ci, "lint")
+    assert ci["jobs"]["test"]["env"]["REQUIRE_TOOLS"] == "1"
+    for job in ("test", "lint"):
+        uses = {step.get("uses", "").split("@")[0]: step for step in steps(ci, job)}
+        assert uses["actions/setup-python"]["with"]["python-version"] == "3.11"
+        terraform = uses["hashicorp/setup-terraform"]["with"]
+        assert terraform["terraform_version"] == "${{ steps.versions.outputs.terraform }}"
+        assert terraform["terraform_wrapper"] is False
+        assert any(".terraform-version" in line for line in run_lines(ci, job))
+
+
+def test_deploy_workflow_uses_oidc_and_an_environment_per_target() -> None:
+    deploy = load_workflow("deploy.yml")
+    inputs = deploy["on"]["workflow_dispatch"]["inputs"]
+    assert inputs["environment"]["options"] == ["dev", "prod"]
+    assert inputs["action"]["options"] == ["plan", "apply"]
+    assert deploy["permissions"] == {"id-token": "write", "contents": "read"}
+    job = deploy["jobs"]["deploy"]
+    assert job["environment"] == "${{ inputs.environment }}"
+    assert job["env"]["NON_INTERACTIVE"] == "1"
+    credentials = next(
+        step for step in job["steps"] if "configure-aws-credentials" in step.get("uses", "")
+    )
+    assert credentials["with"]["role-to-assume"] == "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
+    assert not {"aws-access-key-id", "aws-secret-access-key"} & set(credentials["with"])
+    lines = run_lines(deploy, "deploy")
+    assert 'make plan ENV="$ENVIRONMENT"' in lines
+    assert 'make deploy ENV="$ENVIRONMENT"' in lines
+    assert any(".terragrunt-version" in line for line in lines)
+    assert any("sha256sum --check" in line for line in lines)
+
+
+def test_pinned_tool_versions_exist() -> None:
+    for name in (".terraform-version", ".terragrunt-version"):
+        assert re.fullmatch(r"\d+\.\d+\.\d+\n?", (REPO_ROOT / name).read_text()), name
+
+
+# --- pre-commit -------------------------------------------------------------------
+
+
+def precommit_hooks() -> list[dict[str, Any]]:
+    config = yaml.safe_load(PRECOMMIT.read_text())
+    hooks: list[dict[str, Any]] = []
+    for repo in config["repos"]:
+        assert repo["repo"] == "local", "remote hook repositories cannot be cloned here"
+        hooks.extend(repo["hooks"])
+    return hooks
+
+
+def dev_pins() -> dict[str, str]:
+    pins = {}
+    for line in (REPO_ROOT / "requirements" / "dev.txt").read_text().splitlines():
+        match = re.match(r"^([A-Za-z0-9_.-]+)(\[[^\]]*\])?==([^\s;]+)", line)
+        if match:
+            pins[match.group(1).lower()] = match.group(3)
+    return pins
+
+
+def test_precommit_config_is_valid() -> None:
+    precommit = require_tool("pre-commit")
+    done = subprocess.run(
+        [precommit, "validate-config", str(PRECOMMIT)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_precommit_hooks_cover_the_review_checks() -> None:
+    ids = {hook["id"] for hook in precommit_hooks()}
+    expected = {
+        "trailing-whitespace",
+        "end-of-file-fixer",
+        "check-yaml",
+        "check-json",
+        "check-added-large-files",
+        "detect-private-key",
+        "check-merge-conflict",
+        "ruff-check",
+        "ruff-format",
+        "mypy",
+        "terraform-fmt",
+        "terraform-validate",
+        "checkov",
+        "hadolint",
+    }
+    assert expected <= ids
+    config = yaml.safe_load(PRECOMMIT.read_text())
+    assert re.search(config["exclude"], "assessment_assets/sample_orders.csv")
+
+
+def test_precommit_dependencies_are_pinned_like_the_dev_lock() -> None:
+    pins = dev_pins()
+    for hook in precommit_hooks():
+        for requirement in hook.get("additional_dependencies", []):
+            match = re.fullmatch(r"([A-Za-z0-9_.-]+)(\[[^\]]*\])?==(\S+)", requirement)
+            assert match, f"{hook['id']}: {requirement} is not pinned with =="
+            name, version = match.group(1).lower(), match.group(3)
+            assert pins.get(name) == version, f"{hook['id']}: {requirement} vs dev.txt"
+        if hook["language"] == "system":
+            # System hooks may only call terraform or this repository's scripts.
+            program = shlex.split(hook["entry"])[0]
+            assert program == "terraform" or (REPO_ROOT / program).is_file(), program
+
+
+@pytest.mark.terraform
+def test_terraform_validate_script_checks_the_modules_it_is_given(
+    terraform_env: dict[str, str],
+) -> None:
+    require_tool("terraform")
+    modules = sorted(p for p in MODULES_DIR.iterdir() if list(p.glob("*.tf")))
+    assert modules
+    module = modules[0].relative_to(REPO_ROOT)
+    script = str(REPO_ROOT / "scripts" / "terraform_validate.sh")
+    done = subprocess.run(
+        [script, f"{module}/main.tf", "README.md"],
+        env=terraform_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"{module}: valid"]
