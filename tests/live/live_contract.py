@@ -95,7 +95,7 @@ class Body:
         return {b.labels[0]: b for b in self.of_type(block_type) if b.labels}
 
 
-_MODERN = hasattr(hcl2, "api") and hasattr(getattr(hcl2, "api", None), "serialize")
+_MODERN = hasattr(getattr(hcl2, "api", None), "serialize")
 
 
 def parse_hcl(text: str) -> Body:
@@ -1026,7 +1026,7 @@ def check_image_pins(tree: LiveTree) -> list[str]:
         image = f"{repository_url}@{pins.get(unit.env, 'sha256:' + '0' * 64)}"
         problems += [
             f"{unit}: image_uri {image!r} would fail the validation {condition!r}"
-            for condition in module.variables["image_uri"].conditions
+            for condition in getattr(module.variables.get("image_uri"), "conditions", [])
             if evaluate_condition(condition, "image_uri", image) is False
         ]
     return problems
