@@ -1,0 +1,179 @@
+"""The Lambda entry point: S3 notifications (via SQS or direct) -> the report engine.
+
+Only wiring lives here. Configuration comes from the environment and is checked at
+cold start: without OUTPUT_BUCKET the function fails to initialise, with a message
+saying so, instead of failing one message at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote_plus
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes import S3Event, SQSRecord
+from aws_lambda_powertools.utilities.data_classes.s3_event import S3EventRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from orders_reports import layout, storage
+from orders_reports.engine import REJECTED_ROWS, InputRefused, build_reports
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+SERVICE = "orders-reports"
+
+
+class ConfigurationError(RuntimeError):
+    """The function's environment is incomplete; no event can be processed."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    output_bucket: str
+    output_prefix: str = "reports/"
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
+        bucket = environ.get("OUTPUT_BUCKET", "").strip()
+        if not bucket:
+            raise ConfigurationError(
+                "OUTPUT_BUCKET is not set: the function needs the name of the bucket "
+                "to write reports to in its environment"
+            )
+        return cls(
+            output_bucket=bucket,
+            output_prefix=layout.normalise_prefix(environ.get("OUTPUT_PREFIX", "reports/")),
+            log_level=environ.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
+        )
+
+
+SETTINGS = Settings.from_env()
+logger = Logger(service=SERVICE, level=SETTINGS.log_level)
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+
+@cache
+def s3_client() -> S3Client:
+    # Created on first use (reused across warm invocations), not at import.
+    return storage.s3_client()
+
+
+def _s3_records(notification: Mapping[str, Any]) -> Iterator[S3EventRecord]:
+    """The object records of an S3 notification; none for S3's test event."""
+    if notification.get("Event") == "s3:TestEvent":
+        logger.info("ignoring s3:TestEvent", extra={"bucket": notification.get("Bucket")})
+        return
+    yield from S3Event(dict(notification)).records
+
+
+def _source(record: S3EventRecord) -> layout.SourceObject:
+    s3_object = record.s3.get_object
+    return layout.SourceObject(
+        bucket=record.s3.bucket.name,
+        # Keys arrive URL-encoded ('+' for space, %xx for the rest).
+        key=unquote_plus(s3_object.key),
+        version_id=s3_object.version_id or None,
+        etag=s3_object.etag or None,
+    )
+
+
+def process_record(record: S3EventRecord, settings: Settings | None = None) -> None:
+    """Compute and write the reports of one S3 object (or record its refusal)."""
+    settings = settings or SETTINGS
+    source = _source(record)
+    keys = layout.output_keys(settings.output_prefix, source, record.event_time)
+    client = s3_client()
+    described = {
+        "source": source.uri,
+        "version_id": source.version_id,
+        "etag": source.etag,
+        "event_time": record.event_time,
+    }
+    try:
+        with storage.open_s3_object(client, source.bucket, source.key, source.version_id) as body:
+            result = build_reports(body)
+    except InputRefused as refusal:
+        document = {**described, "reason": str(refusal)}
+        storage.write_s3(
+            client,
+            settings.output_bucket,
+            {keys.refusal: (json.dumps(document, indent=2) + "\n").encode()},
+        )
+        logger.warning(
+            "input refused",
+            extra={**described, "reason": str(refusal), "refusal": keys.refusal},
+        )
+        return
+    with result:
+        files: dict[str, storage.Payload] = {
+            keys.reports[name]: data for name, data in result.reports.items()
+        }
+        if result.rejected_rows is not None:
+            files[keys.rejected_rows] = result.rejected_rows
+        bucket = settings.output_bucket
+        locations = {name: f"s3://{bucket}/{keys.reports[name]}" for name in result.reports}
+        if result.rejected_rows is not None:
+            locations[REJECTED_ROWS] = f"s3://{bucket}/{keys.rejected_rows}"
+        # The manifest goes last: its presence means every other object is in place.
+        files[keys.manifest] = result.manifest(source.uri, locations)
+        storage.write_s3(client, bucket, files)
+    logger.info(
+        "reports written",
+        extra={
+            **described,
+            "rows_total": result.rows_total,
+            "rows_valid": result.rows_valid,
+            "rows_rejected": result.rows_rejected,
+            "manifest": keys.manifest,
+        },
+    )
+
+
+def _sqs_record_handler(record: SQSRecord) -> None:
+    try:
+        for s3_record in _s3_records(record.json_body):
+            process_record(s3_record)
+    except Exception:
+        logger.exception(
+            "message failed, it will be retried", extra={"message_id": record.message_id}
+        )
+        raise
+
+
+def _is_sqs(event: Mapping[str, Any]) -> bool:
+    records = event.get("Records") or []
+    return bool(records) and records[0].get("eventSource") == "aws:sqs"
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Mapping[str, Any]:
+    """SQS batches get a partial-batch response; a direct S3 event raises if any record failed."""
+    if _is_sqs(event):
+        return process_partial_response(
+            event=event, record_handler=_sqs_record_handler, processor=processor, context=context
+        )
+    failed = 0
+    records = list(_s3_records(event))
+    for s3_record in records:
+        try:
+            process_record(s3_record)
+        except Exception:
+            failed += 1
+            logger.exception("record failed", extra={"source": _source(s3_record).uri})
+    if failed:
+        # Every record is attempted; the retry reprocesses them all, which the
+        # deterministic output keys make harmless.
+        raise RuntimeError(f"{failed} of {len(records)} S3 records failed")
+    return {"processed": len(records)}
