@@ -1,3 +1,11 @@
+locals {
+  # Only this module's queue may dead-letter into the DLQ.
+  dlq_redrive_allow_policy = var.restrict_dlq_sources ? jsonencode({
+    redrivePermission = "byQueue"
+    sourceQueueArns   = [local.queue_arn]
+  }) : null
+}
+
 resource "aws_sqs_queue" "dlq" {
   name                      = local.dlq_name
   message_retention_seconds = 1209600 # the maximum: time to investigate and redrive
@@ -5,11 +13,7 @@ resource "aws_sqs_queue" "dlq" {
   sqs_managed_sse_enabled = var.queue_kms_key_arn == null ? true : null
   kms_master_key_id       = var.queue_kms_key_arn
 
-  # Only this module's queue may dead-letter into it.
-  redrive_allow_policy = jsonencode({
-    redrivePermission = "byQueue"
-    sourceQueueArns   = [local.queue_arn]
-  })
+  redrive_allow_policy = local.dlq_redrive_allow_policy
 
   tags = var.tags
 }

@@ -236,6 +236,13 @@ variable "message_retention_seconds" {
   }
 }
 
+variable "restrict_dlq_sources" {
+  description = "Give the DLQ a redrive-allow policy so that only this module's queue may dead-letter into it. Set false only for emulators without RedriveAllowPolicy (moto 5.2 drops it, and the provider then waits forever)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "max_receive_count" {
   description = "Deliveries of a message before SQS moves it to the DLQ."
   type        = number

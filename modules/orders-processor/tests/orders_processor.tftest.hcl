@@ -325,6 +325,9 @@ run "defaults" {
 
 run "production_like" {
   command = apply
+  # A fresh state: these are the values a prod stack is created with, not an
+  # update of the defaults (optional+computed arguments keep old values on null).
+  state_key = "production_like"
 
   variables {
     input_prefix                       = "incoming/"
@@ -347,6 +350,14 @@ run "production_like" {
     queue_kms_key_arn     = "arn:aws:kms:eu-west-1:111122223333:key/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
     log_group_kms_key_arn = "arn:aws:kms:eu-west-1:111122223333:key/ffffffff-bbbb-cccc-dddd-eeeeeeeeeeee"
     log_retention_days    = 365
+    restrict_dlq_sources  = false
+  }
+
+  assert {
+    # The mock provider invents a value for an unset computed argument, so
+    # the argument's expression is checked.
+    condition     = local.dlq_redrive_allow_policy == null
+    error_message = "The emulator switch must drop the DLQ's redrive-allow policy."
   }
 
   assert {
