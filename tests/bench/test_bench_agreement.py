@@ -82,12 +82,12 @@ def test_counts_must_match_each_other_the_generator_and_the_rejects_file(tmp_pat
     assert any("rows_total !=" in p for p in compare_outputs(bad_sum).problems)
 
 
-def _baselines_only(tmp_path: Path, extra: list[str] | None = None) -> list[str]:
+def _baselines_only(tmp_path: Path, repeats: int = 2) -> list[str]:
     return [
         "--rows",
         "3000",
         "--repeats",
-        "2",
+        str(repeats),
         "--tools",
         "pandas,duckdb",
         "--no-sublinear",
@@ -95,7 +95,6 @@ def _baselines_only(tmp_path: Path, extra: list[str] | None = None) -> list[str]
         str(tmp_path / "cache"),
         "--json",
         str(tmp_path / "figures.json"),
-        *(extra or []),
     ]
 
 
@@ -139,7 +138,7 @@ def test_runner_exits_non_zero_when_a_tool_disagrees(
         return [sys.executable, "-c", script, *cmd]
 
     monkeypatch.setattr(run, "tool_command", lying_duckdb)
-    assert run.main(_baselines_only(tmp_path)) == 1
+    assert run.main(_baselines_only(tmp_path, repeats=1)) == 1
     printed = capsys.readouterr().out
     assert "Agreement: FAILED" in printed
     assert f"{REGION_REPORT}: pandas and duckdb differ" in printed
