@@ -106,6 +106,14 @@ def test_s3_test_event_is_ignored(handler: ModuleType, aws: Any) -> None:
     assert output_keys(aws) == set()
 
 
+def test_events_other_than_object_created_are_ignored(handler: ModuleType, aws: Any) -> None:
+    record = s3_record("deleted.csv", "etag")
+    record["eventName"] = "ObjectRemoved:Delete"
+    event, _ = sqs_event({"Records": [record]})
+    assert handler.lambda_handler(event, FakeContext()) == {"batchItemFailures": []}
+    assert output_keys(aws) == set()
+
+
 def test_redelivery_overwrites_the_same_keys(handler: ModuleType, aws: Any) -> None:
     record = put_input(aws, "sample.csv", SAMPLE)
     event, _ = sqs_event({"Records": [record]})

@@ -75,7 +75,15 @@ def _s3_records(notification: Mapping[str, Any]) -> Iterator[S3EventRecord]:
     if notification.get("Event") == "s3:TestEvent":
         logger.info("ignoring s3:TestEvent", extra={"bucket": notification.get("Bucket")})
         return
-    yield from S3Event(dict(notification)).records
+    for record in S3Event(dict(notification)).records:
+        if record.event_name.startswith("ObjectCreated:"):
+            yield record
+        else:
+            # Only creations carry a file to read (deletions etc. have nothing to report).
+            logger.info(
+                "ignoring S3 event",
+                extra={"event_name": record.event_name, "source": _source(record).uri},
+            )
 
 
 def _source(record: S3EventRecord) -> layout.SourceObject:
