@@ -15,7 +15,9 @@ locals {
         Sid    = "WriteReports"
         Effect = "Allow"
         # Refusals go to <output_prefix>_refused/, which this prefix covers.
-        Action   = ["s3:PutObject"]
+        # Large reports are uploaded multipart; AbortMultipartUpload lets a
+        # failed upload clean up its parts instead of leaving them billed.
+        Action   = ["s3:AbortMultipartUpload", "s3:PutObject"]
         Resource = ["${var.output_bucket_arn}/${var.output_prefix}*"]
       },
       {

@@ -145,7 +145,7 @@ run "defaults" {
       {
         Sid      = "WriteReports"
         Effect   = "Allow"
-        Action   = ["s3:PutObject"]
+        Action   = ["s3:AbortMultipartUpload", "s3:PutObject"]
         Resource = ["arn:aws:s3:::orders-dev-output/reports/*"]
       },
       {
@@ -400,7 +400,7 @@ run "production_like" {
       {
         Sid      = "WriteReports"
         Effect   = "Allow"
-        Action   = ["s3:PutObject"]
+        Action   = ["s3:AbortMultipartUpload", "s3:PutObject"]
         Resource = ["arn:aws:s3:::orders-dev-output/analytics/*"]
       },
       {
