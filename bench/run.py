@@ -127,6 +127,22 @@ def machine_info() -> dict[str, Any]:
     }
 
 
+def code_version() -> dict[str, Any]:
+    """The commit measured, and whether app/ differs from it (the package is editable)."""
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+            )
+        except (OSError, subprocess.CalledProcessError):
+            return None
+        return done.stdout.strip()
+
+    status = git("status", "--porcelain", "--", "app")
+    return {"commit": git("rev-parse", "--short", "HEAD"), "app_modified": bool(status)}
+
+
 # --------------------------------------------------------------------------- data
 
 
@@ -299,6 +315,9 @@ def print_report(result: dict[str, Any]) -> None:
         f"  Python {m['python']}, pandas {v['pandas']}, pyarrow {v['pyarrow']}, "
         f"numpy {v['numpy']}, duckdb {v['duckdb']}, orders-reports {v['orders-reports']}"
     )
+    code = result["code"]
+    dirty = " + uncommitted changes in app/" if code["app_modified"] else ""
+    print(f"  code measured: commit {code['commit']}{dirty}")
     load = result["load_average"]
     print(f"  load average before/after: {load['before']} / {load['after']}")
     if load["busy"]:
@@ -430,6 +449,7 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()
     result: dict[str, Any] = {
         "machine": machine_info(),
+        "code": code_version(),
         "repeats": args.repeats,
         "quick": args.quick,
     }
