@@ -99,9 +99,9 @@ setup: $(VENV)/.installed ## Create .venv with the app (editable) and the pinned
 
 $(VENV)/.installed: requirements/dev.txt app/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e app
+	$(BIN)/python -m pip install -qq --upgrade pip
+	$(BIN)/python -m pip install -qq -r requirements/dev.txt
+	$(BIN)/python -m pip install -qq --no-deps -e app
 	@touch $@
 
 test: setup ## Run the whole test suite (unit, handler, CLI, terraform, live contract, end to end)
@@ -117,7 +117,7 @@ bench: setup ## Benchmark the report engine (BENCH_ARGS=... passes options)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lock: setup ## Re-resolve requirements/dev.txt and app/requirements.lock from their .in files
-	$(BIN)/python -m pip install --quiet uv==0.13.9
+	$(BIN)/python -m pip install -qq uv==0.13.9
 	$(BIN)/uv pip compile --quiet requirements/dev.in --python-version 3.11 -o requirements/dev.txt
 	$(BIN)/uv pip compile --quiet app/requirements.in --python-version 3.12 \
 	  --python-platform aarch64-manylinux_2_28 --generate-hashes -o app/requirements.lock
