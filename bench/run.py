@@ -146,9 +146,12 @@ def code_version() -> dict[str, Any]:
 # --------------------------------------------------------------------------- data
 
 
-def generate(rows: int, seed: int, distinct: int | None, cache_dir: Path | None) -> DataFile:
+def generate(
+    rows: int, seed: int, distinct: int | None, cache_dir: Path | None, layout: str = "grouped"
+) -> DataFile:
     """Run the generator in its own process, so its memory never inflates this one."""
     cmd = [sys.executable, str(BENCH_DIR / "generate.py"), "--rows", str(rows), "--seed", str(seed)]
+    cmd += ["--layout", layout]
     if distinct is not None:
         cmd += ["--distinct-orders", str(distinct)]
     if cache_dir is not None:
@@ -380,6 +383,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rows", type=int, default=None, help="rows of the main file (3,000,000)")
     parser.add_argument("--distinct-orders", type=int, default=None, help="default rows/3")
     parser.add_argument("--seed", type=int, default=20261127)
+    parser.add_argument(
+        "--layout",
+        choices=["grouped", "shuffled"],
+        default="grouped",
+        help="an order's lines adjacent (as exports write them) or scattered over the file",
+    )
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_ROWS:,} rows: a smoke run")
     parser.add_argument(
@@ -455,13 +464,15 @@ def main(argv: list[str] | None = None) -> int:
     }
 
     print("Data", flush=True)
-    data = {"main": generate(args.rows, args.seed, args.distinct_orders, args.cache_dir)}
+    data = {
+        "main": generate(args.rows, args.seed, args.distinct_orders, args.cache_dir, args.layout)
+    }
     sub_data: dict[str, DataFile] = {}
     sublinear = not args.no_sublinear and "cli" in tools and base_rows >= 3
     if sublinear:
         orders = max(1, base_rows // 3)
-        sub_data["base"] = generate(base_rows, args.seed, orders, args.cache_dir)
-        sub_data["x4"] = generate(base_rows * SUBLINEAR_FACTOR, args.seed, orders, args.cache_dir)
+        for label, size in (("base", base_rows), ("x4", base_rows * SUBLINEAR_FACTOR)):
+            sub_data[label] = generate(size, args.seed, orders, args.cache_dir, args.layout)
 
     work_ctx = tempfile.TemporaryDirectory(prefix="orders-bench-")
     work = Path(work_ctx.name)
