@@ -10,6 +10,7 @@ SHELL := bash
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+CHECKOV_VENV := $(VENV)/checkov
 
 ENVIRONMENTS := dev prod
 ENV      ?= dev
@@ -97,11 +98,16 @@ help: ## List the targets
 
 setup: $(VENV)/.installed ## Create .venv with the app (editable) and the pinned dev tools
 
-$(VENV)/.installed: requirements/dev.txt app/pyproject.toml
+$(VENV)/.installed: requirements/dev.txt requirements/checkov.txt app/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -qq --upgrade pip
 	$(BIN)/python -m pip install -qq -r requirements/dev.txt
 	$(BIN)/python -m pip install -qq --no-deps -e app
+	@# checkov pins an old boto3 and installs a fork of python-hcl2 under the
+	@# same import name, so it lives in a virtualenv of its own, linked into .venv/bin.
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install -qq -r requirements/checkov.txt
+	ln -sfn ../checkov/bin/checkov $(BIN)/checkov
 	@touch $@
 
 test: setup ## Run the whole test suite (unit, handler, CLI, terraform, live contract, end to end)
@@ -116,9 +122,10 @@ demo: setup ## Run the whole pipeline on a local AWS emulator (no AWS account ne
 bench: setup ## Benchmark the report engine (BENCH_ARGS=... passes options)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-lock: setup ## Re-resolve requirements/dev.txt and app/requirements.lock from their .in files
+lock: setup ## Re-resolve requirements/*.txt and app/requirements.lock from their .in files
 	$(BIN)/python -m pip install -qq uv==0.13.9
 	$(BIN)/uv pip compile --quiet requirements/dev.in --python-version 3.11 -o requirements/dev.txt
+	$(BIN)/uv pip compile --quiet requirements/checkov.in --python-version 3.11 -o requirements/checkov.txt
 	$(BIN)/uv pip compile --quiet app/requirements.in --python-version 3.12 \
 	  --python-platform aarch64-manylinux_2_28 --generate-hashes -o app/requirements.lock
 

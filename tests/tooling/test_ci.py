@@ -162,10 +162,11 @@ def precommit_hooks() -> list[dict[str, Any]]:
 
 def dev_pins() -> dict[str, str]:
     pins = {}
-    for line in (REPO_ROOT / "requirements" / "dev.txt").read_text().splitlines():
-        match = re.match(r"^([A-Za-z0-9_.-]+)(\[[^\]]*\])?==([^\s;]+)", line)
-        if match:
-            pins[match.group(1).lower()] = match.group(3)
+    for lock in ("dev.txt", "checkov.txt"):
+        for line in (REPO_ROOT / "requirements" / lock).read_text().splitlines():
+            match = re.match(r"^([A-Za-z0-9_.-]+)(\[[^\]]*\])?==([^\s;]+)", line)
+            if match:
+                pins[match.group(1).lower()] = match.group(3)
     return pins
 
 
@@ -207,7 +208,7 @@ def test_precommit_dependencies_are_pinned_like_the_dev_lock() -> None:
             match = re.fullmatch(r"([A-Za-z0-9_.-]+)(\[[^\]]*\])?==(\S+)", requirement)
             assert match, f"{hook['id']}: {requirement} is not pinned with =="
             name, version = match.group(1).lower(), match.group(3)
-            assert pins.get(name) == version, f"{hook['id']}: {requirement} vs dev.txt"
+            assert pins.get(name) == version, f"{hook['id']}: {requirement} vs requirements/*.txt"
         if hook["language"] == "system":
             # System hooks may only call terraform or this repository's scripts.
             program = shlex.split(hook["entry"])[0]
