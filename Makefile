@@ -162,7 +162,8 @@ push: setup ## Push the image to ENV's ECR repository and pin ECR's digest in li
 # --- infrastructure ---------------------------------------------------------
 
 # The first deploy of an environment is a chicken-and-egg: the function needs an
-# image digest, the image needs the repository. So: apply the repository unit
+# image digest, the image needs the repository. So: create the state bucket if
+# missing (--backend-bootstrap) while applying the repository unit
 # alone, build, push and pin, then apply everything. prod never builds: it runs
 # the digest promoted from dev, which must already be in prod's repository.
 deploy: setup ## Bootstrap/update ENV: ECR unit, build, push, pin, then terragrunt run --all apply (prod: promoted digest only)
@@ -172,14 +173,14 @@ deploy: setup ## Bootstrap/update ENV: ECR unit, build, push, pin, then terragru
 ifeq ($(ENV),prod)
 	@$(call require_pin,$(PIN_FILE),prod never builds: run make promote FROM=dev TO=prod first)
 	@$(require_aws)
-	cd $(LIVE)/$(ENV)/ecr-repository && $(TG) run $(TG_FLAGS) -- apply $(AUTO_APPROVE)
+	cd $(LIVE)/$(ENV)/ecr-repository && $(TG) run --backend-bootstrap $(TG_FLAGS) -- apply $(AUTO_APPROVE)
 	repo_url=$(call tg_output,$(ENV),ecr-repository,repository_url); \
 	$(call split_repo_url,repo); \
 	$(BIN)/python scripts/pin_digest.py --live-dir $(LIVE) --env $(ENV) --repository "$$repo_name" --region "$$repo_region" --check
 else
 	@$(require_docker)
 	@$(require_aws)
-	cd $(LIVE)/$(ENV)/ecr-repository && $(TG) run $(TG_FLAGS) -- apply $(AUTO_APPROVE)
+	cd $(LIVE)/$(ENV)/ecr-repository && $(TG) run --backend-bootstrap $(TG_FLAGS) -- apply $(AUTO_APPROVE)
 	$(MAKE) --no-print-directory build
 	$(MAKE) --no-print-directory push ENV=$(ENV)
 endif
@@ -228,7 +229,7 @@ promote: setup ## Copy FROM's pinned image by digest into TO's repository and pi
 	@$(require_terraform)
 	@$(call require,skopeo,install skopeo (apt-get install skopeo / brew install skopeo))
 	@$(require_aws)
-	cd $(LIVE)/$(TO)/ecr-repository && $(TG) run $(TG_FLAGS) -- apply $(AUTO_APPROVE)
+	cd $(LIVE)/$(TO)/ecr-repository && $(TG) run --backend-bootstrap $(TG_FLAGS) -- apply $(AUTO_APPROVE)
 	digest=$$(cat $(LIVE)/$(FROM)/image-digest.txt); \
 	src_url=$(call tg_output,$(FROM),ecr-repository,repository_url); \
 	dst_url=$(call tg_output,$(TO),ecr-repository,repository_url); \

@@ -205,7 +205,7 @@ def test_deploy_dev_creates_the_repository_first_and_applies_with_the_new_pin(
     digest = flow.digest("dev", imageTag=TAG)
     calls = flow.calls()
     ecr_apply = position(
-        calls, f"{flow.live}/dev/ecr-repository run --non-interactive -- apply -auto-approve"
+        calls, f"{flow.live}/dev/ecr-repository run --backend-bootstrap --non-interactive -- apply -auto-approve"
     )
     build = position(calls, "docker buildx build --platform linux/arm64 --provenance=false")
     push = position(calls, "docker push")
@@ -223,7 +223,7 @@ def test_promote_copies_the_same_digest_and_deploy_prod_uses_it(flow: Flow) -> N
     assert flow.pin("prod") == dev_pin
     assert flow.digest("prod", imageTag=TAG) + "\n" == dev_pin
     calls = flow.calls()
-    ecr_apply = position(calls, f"{flow.live}/prod/ecr-repository run -- apply")
+    ecr_apply = position(calls, f"{flow.live}/prod/ecr-repository run --backend-bootstrap -- apply")
     copy = position(
         calls, f"skopeo copy --preserve-digests docker://{flow.url['dev']}@{dev_pin.strip()}"
     )
