@@ -143,6 +143,16 @@ def code_version() -> dict[str, Any]:
     return {"commit": git("rev-parse", "--short", "HEAD"), "app_modified": bool(status)}
 
 
+def other_benchmarks() -> list[int]:
+    """Pids of other benchmark runners on this machine: they would skew every figure."""
+    found = []
+    for proc in psutil.process_iter(["pid", "cmdline"]):
+        cmdline = proc.info.get("cmdline") or []
+        if proc.info["pid"] != os.getpid() and any(a.endswith("bench/run.py") for a in cmdline):
+            found.append(proc.info["pid"])
+    return found
+
+
 # --------------------------------------------------------------------------- data
 
 
@@ -325,6 +335,9 @@ def print_report(result: dict[str, Any]) -> None:
     print(f"  load average before/after: {load['before']} / {load['after']}")
     if load["busy"]:
         print("  WARNING: the machine was busy during the run; the figures are noisy.")
+    if result["concurrent_benchmarks"]:
+        pids = ", ".join(map(str, result["concurrent_benchmarks"]))
+        print(f"  WARNING: another benchmark ran at the same time (pid {pids}); figures skewed.")
 
     main = result["files"]["main"]
     print()
@@ -456,6 +469,7 @@ def main(argv: list[str] | None = None) -> int:
     tools: list[str] = args.tools
     base_rows = args.rows // SUBLINEAR_FACTOR
     load_before = os.getloadavg()
+    concurrent = set(other_benchmarks())
     result: dict[str, Any] = {
         "machine": machine_info(),
         "code": code_version(),
@@ -502,6 +516,7 @@ def main(argv: list[str] | None = None) -> int:
         targets.append(target)
 
     load_after = os.getloadavg()
+    concurrent |= set(other_benchmarks())
     files = {label: {**df.meta, "path": str(df.path)} for label, df in {**data, **sub_data}.items()}
     result.update(
         {
@@ -511,6 +526,7 @@ def main(argv: list[str] | None = None) -> int:
                 # More runnable work than half the CPUs besides ours means noisy figures.
                 "busy": load_before[0] > (os.cpu_count() or 1) * 0.5,
             },
+            "concurrent_benchmarks": sorted(concurrent),
             "files": files,
             "summary": summary,
             "sublinear": sub_summary,
