@@ -18,7 +18,7 @@ import math
 import tempfile
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import IO, Any, BinaryIO
 
@@ -72,7 +72,6 @@ class RunResult:
     rows_valid: int
     rows_rejected: int
     rejected_rows: IO[bytes] | None = None
-    columns: list[str] = field(default_factory=list)
 
     def manifest(self, source: str, locations: Mapping[str, str]) -> bytes:
         """manifest.json: the counts and where each output went (name -> path or URI)."""
@@ -83,7 +82,7 @@ class RunResult:
             "rows_rejected": self.rows_rejected,
             "reports": dict(locations),
         }
-        return (json.dumps(document, indent=2, sort_keys=False) + "\n").encode()
+        return (json.dumps(document, indent=2) + "\n").encode()
 
     def rejected_bytes(self) -> bytes:
         """The whole rejected_rows.csv (for tests and small files; outputs stream it)."""
@@ -542,5 +541,4 @@ def build_reports(
         rows_valid=aggregator.rows_total - rejected,
         rows_rejected=rejected,
         rejected_rows=rejects if rejected else None,
-        columns=header,
     )
