@@ -14,7 +14,6 @@ list of problems (human-readable strings, empty when the contract holds).
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -24,52 +23,16 @@ from pathlib import Path
 from typing import Any
 
 import hcl2
+from hcl2.utils import SerializationOptions
 
 # ---------------------------------------------------------------------------
-# Parsing: one normalised shape whichever hcl2 distribution is installed.
-#
-# Two distributions install the ``hcl2`` import package: python-hcl2 8.x (quoted
-# strings, ``__is_block__`` markers) and bc-python-hcl2 0.4 (pulled in by
-# checkov; block attributes wrapped in one-element lists, no block markers).
-# Whichever ends up installed, the checks below see the same structure.
+# Parsing: python-hcl2 8.x output (quoted strings and labels, ``__is_block__``
+# markers) normalised to plain attributes and labelled blocks.
 # ---------------------------------------------------------------------------
 
-# Number of labels of the blocks that may appear at the top of a file.
-_TOP_LEVEL_BLOCKS = {
-    "locals": 0,
-    "terraform": 0,
-    "remote_state": 0,
-    "dependencies": 0,
-    "exclude": 0,
-    "errors": 0,
-    "engine": 0,
-    "include": 1,
-    "dependency": 1,
-    "generate": 1,
-    "feature": 1,
-    "variable": 1,
-    "output": 1,
-    "provider": 1,
-    "module": 1,
-    "resource": 2,
-    "data": 2,
-}
-# Nested blocks, by enclosing block type (anything else in a body is an attribute).
-_NESTED_BLOCKS = {
-    "variable": {"validation": 0},
-    "output": {"precondition": 0},
-    "terraform": {
-        "extra_arguments": 1,
-        "before_hook": 1,
-        "after_hook": 1,
-        "error_hook": 1,
-        "required_providers": 0,
-        "backend": 1,
-    },
-    "provider": {"default_tags": 0, "assume_role": 0},
-    "errors": {"retry": 1, "ignore": 1},
-}
-_META_KEYS = {"__start_line__", "__end_line__", "__comments__", "__inline_comments__"}
+# Comments and line numbers are not requested, so this marker is the only key
+# python-hcl2 adds that is not in the source.
+_BLOCK_MARKER = "__is_block__"
 
 
 @dataclass
@@ -95,59 +58,47 @@ class Body:
         return {b.labels[0]: b for b in self.of_type(block_type) if b.labels}
 
 
-_MODERN = hasattr(getattr(hcl2, "api", None), "serialize")
-
-
 def parse_hcl(text: str) -> Body:
     """Parse HCL text into a :class:`Body` (attributes and blocks, recursively)."""
-    if _MODERN:
-        from hcl2.utils import SerializationOptions  # noqa: PLC0415 (8.x only)
-
-        options = SerializationOptions(with_comments=False, preserve_heredocs=True)
-        raw = hcl2.loads(text, serialization_options=options)  # type: ignore[call-arg]
-        return _modern_body(raw)
-    return _legacy_body(hcl2.loads(text), _TOP_LEVEL_BLOCKS)
+    options = SerializationOptions(with_comments=False, preserve_heredocs=True)
+    return _body(hcl2.loads(text, serialization_options=options))
 
 
 def parse_file(path: Path) -> Body:
     try:
         return parse_hcl(path.read_text())
-    except Exception as exc:  # the parsers raise lark errors of many kinds
+    except Exception as exc:  # the parser raises lark errors of many kinds
         raise ValueError(f"{path}: cannot be parsed as HCL: {exc}") from exc
 
 
-# -- python-hcl2 8.x -------------------------------------------------------
-
-
-def _modern_body(raw: Mapping[str, Any]) -> Body:
+def _body(raw: Mapping[str, Any]) -> Body:
     body = Body()
     for key, value in raw.items():
-        if key in _META_KEYS or key == "__is_block__":
+        if key == _BLOCK_MARKER:
             continue
-        if isinstance(value, list) and value and all(_is_modern_block(v) for v in value):
+        if isinstance(value, list) and value and all(_is_block(v) for v in value):
             for item in value:
-                labels, inner = _modern_peel(item)
-                body.blocks.append(Block(key, labels, _modern_body(inner)))
+                labels, inner = _peel(item)
+                body.blocks.append(Block(key, labels, _body(inner)))
         else:
-            body.attrs[_unquote_key(key)] = _modern_value(value)
+            body.attrs[_unquote_key(key)] = _value(value)
     return body
 
 
-def _is_modern_block(item: Any) -> bool:
+def _is_block(item: Any) -> bool:
     while isinstance(item, dict):
-        if item.get("__is_block__"):
+        if item.get(_BLOCK_MARKER):
             return True
-        keys = [k for k in item if k not in _META_KEYS]
-        if len(keys) != 1:
+        if len(item) != 1:
             return False
-        item = item[keys[0]]
+        (item,) = item.values()
     return False
 
 
-def _modern_peel(item: dict[str, Any]) -> tuple[tuple[str, ...], dict[str, Any]]:
+def _peel(item: dict[str, Any]) -> tuple[tuple[str, ...], dict[str, Any]]:
     labels: list[str] = []
-    while not item.get("__is_block__"):
-        (label,) = [k for k in item if k not in _META_KEYS]
+    while not item.get(_BLOCK_MARKER):
+        (label,) = item
         labels.append(_unquote_key(label))
         item = item[label]
     return tuple(labels), item
@@ -157,15 +108,11 @@ def _unquote_key(key: str) -> str:
     return key[1:-1] if len(key) >= 2 and key[0] == key[-1] == '"' else key
 
 
-def _modern_value(value: Any) -> Any:
+def _value(value: Any) -> Any:
     if isinstance(value, dict):
-        return {
-            _unquote_key(k): _modern_value(v)
-            for k, v in value.items()
-            if k not in _META_KEYS and k != "__is_block__"
-        }
+        return {_unquote_key(k): _value(v) for k, v in value.items() if k != _BLOCK_MARKER}
     if isinstance(value, list):
-        return [_modern_value(v) for v in value]
+        return [_value(v) for v in value]
     if isinstance(value, str):
         if len(value) >= 2 and value[0] == value[-1] == '"':
             inner = value[1:-1]
@@ -184,49 +131,6 @@ def _unescape_hcl(text: str) -> str:
         return str(json.loads('"' + text.replace("\n", "\\n") + '"'))
     except ValueError:
         return text
-
-
-# -- bc-python-hcl2 0.4 ----------------------------------------------------
-
-
-def _legacy_body(raw: Mapping[str, Any], block_kinds: Mapping[str, int]) -> Body:
-    body = Body()
-    for key, value in raw.items():
-        if key in _META_KEYS:
-            continue
-        if key in block_kinds and isinstance(value, list):
-            for item in value:
-                labels: list[str] = []
-                inner = item
-                for _ in range(block_kinds[key]):
-                    (label,) = [k for k in inner if k not in _META_KEYS]
-                    labels.append(label)
-                    inner = inner[label]
-                nested = _NESTED_BLOCKS.get(key, {})
-                body.blocks.append(Block(key, tuple(labels), _legacy_body(inner, nested)))
-        else:
-            # Top-level attributes and block attributes both come wrapped in a
-            # one-element list in this parser.
-            unwrapped = value[0] if isinstance(value, list) and len(value) == 1 else value
-            body.attrs[key] = _legacy_value(unwrapped)
-    return body
-
-
-_LEGACY_QUOTED = re.compile(r'\$\{"(.*)"\}', re.DOTALL)
-
-
-def _legacy_value(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _legacy_value(v) for k, v in value.items() if k not in _META_KEYS}
-    if isinstance(value, list):
-        return [_legacy_value(v) for v in value]
-    if isinstance(value, str):
-        # A template holding quoted function arguments comes back wrapped as
-        # ``${"<template>"}``.
-        quoted = _LEGACY_QUOTED.fullmatch(value)
-        if quoted:
-            return quoted.group(1)
-    return value
 
 
 # ---------------------------------------------------------------------------
@@ -1137,11 +1041,10 @@ def _contains_test(test: str, var: str, value: Any) -> object:
     match = re.fullmatch(rf"contains\((\[.*\]),\s*{var}\)", test, re.DOTALL)
     if not match:
         return _NOT_THIS_FORM
-    # python-hcl2 prints the list as HCL (double quotes); bc-python-hcl2 as a
-    # Python literal (single quotes). Both read as a Python literal.
+    # python-hcl2 prints a list of literals as JSON does.
     try:
-        return value in ast.literal_eval(match.group(1))
-    except (ValueError, SyntaxError):
+        return value in json.loads(match.group(1))
+    except ValueError:
         return None
 
 

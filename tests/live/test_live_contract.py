@@ -161,7 +161,7 @@ def test_tool_versions_are_pinned_consistently() -> None:
 # ---------------------------------------------------------------------------
 
 
-def test_parser_gives_one_shape_whichever_hcl2_is_installed() -> None:
+def test_parser_unquotes_python_hcl2_output() -> None:
     body = parse_hcl(
         'include "root" {\n  path = find_in_parent_folders("root.hcl")\n}\n'
         'dependency "x" {\n  config_path = "../x"\n'

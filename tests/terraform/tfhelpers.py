@@ -12,7 +12,8 @@ import re
 import subprocess
 from pathlib import Path
 
-import hcl2  # type: ignore[import-untyped]
+import hcl2
+from hcl2.utils import SerializationOptions
 
 # A module test that hangs (e.g. a provider waiting on the network) must fail,
 # not stall CI. Generous: the slowest module test takes a few seconds.
@@ -96,12 +97,18 @@ def run_terraform_module_checks(
     return output
 
 
+# Plain values: labels and strings without their HCL quotes (an empty
+# description reads as "", not '""'), blocks as lists of dicts without markers.
+_PLAIN = SerializationOptions(
+    with_comments=False, explicit_blocks=False, preserve_heredocs=False, strip_string_quotes=True
+)
+
+
 def read_hcl_blocks(module_dir: Path, block: str) -> dict[str, dict[str, object]]:
     """Every ``variable``/``output``/... block of a module's *.tf files, by name."""
     found: dict[str, dict[str, object]] = {}
     for tf_file in sorted(module_dir.glob("*.tf")):
-        with tf_file.open() as handle:
-            parsed = hcl2.load(handle)
+        parsed = hcl2.loads(tf_file.read_text(), serialization_options=_PLAIN)
         for entry in parsed.get(block, []):
             for name, body in entry.items():
                 # Several `resource "aws_x" ...` blocks share a type: merge them.
@@ -111,13 +118,6 @@ def read_hcl_blocks(module_dir: Path, block: str) -> dict[str, dict[str, object]
                 else:
                     found[name] = body
     return found
-
-
-def _scalar(value: object) -> object:
-    # python-hcl2 8 wraps attribute values in one-element lists.
-    if isinstance(value, list) and len(value) == 1:
-        return value[0]
-    return value
 
 
 def assert_module_documented(module_dir: Path) -> None:
@@ -133,12 +133,12 @@ def assert_module_documented(module_dir: Path) -> None:
     for name, body in variables.items():
         if "type" not in body:
             problems.append(f"variable {name} has no type")
-        if not str(_scalar(body.get("description", "")) or "").strip():
+        if not str(body.get("description") or "").strip():
             problems.append(f"variable {name} has no description")
         if f"`{name}`" not in readme:
             problems.append(f"variable {name} is missing from README.md")
     for name, body in outputs.items():
-        if not str(_scalar(body.get("description", "")) or "").strip():
+        if not str(body.get("description") or "").strip():
             problems.append(f"output {name} has no description")
         if f"`{name}`" not in readme:
             problems.append(f"output {name} is missing from README.md")
