@@ -205,7 +205,9 @@ def test_deploy_dev_creates_the_repository_first_and_applies_with_the_new_pin(
     digest = flow.digest("dev", imageTag=TAG)
     calls = flow.calls()
     ecr_apply = position(
-        calls, f"{flow.live}/dev/ecr-repository run --backend-bootstrap --non-interactive -- apply -auto-approve"
+        calls,
+        f"{flow.live}/dev/ecr-repository run --backend-bootstrap --non-interactive"
+        " -- apply -auto-approve",
     )
     build = position(calls, "docker buildx build --platform linux/arm64 --provenance=false")
     push = position(calls, "docker push")

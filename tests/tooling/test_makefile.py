@@ -170,7 +170,9 @@ def test_deploy_non_interactive_only_when_asked() -> None:
     lines = dry_run("deploy", "ENV=dev", "NON_INTERACTIVE=1")
     assert lines[-1] == "cd live/dev && terragrunt run --all --non-interactive -- apply"
     ecr = lines[index_of(lines, "cd live/dev/ecr-repository")]
-    assert ecr.endswith("terragrunt run --backend-bootstrap --non-interactive -- apply -auto-approve")
+    assert ecr.endswith(
+        "terragrunt run --backend-bootstrap --non-interactive -- apply -auto-approve"
+    )
 
 
 def test_deploy_prod_runs_the_promoted_digest_without_building() -> None:
