@@ -71,10 +71,11 @@ def emulator_client_env(endpoint_url: str) -> dict[str, str]:
 
 
 def aws_client(service: str, endpoint_url: str) -> Any:
-    """A boto3 client on the emulator (explicit settings; the environment is not read)."""
+    """A boto3 client on the emulator: explicit endpoint, region and dummy credentials."""
     import boto3  # noqa: PLC0415 - terraform-only callers never need it
 
-    return boto3.client(
+    # The stubs type clients by literal service name; this one is chosen at run time.
+    return boto3.client(  # type: ignore[call-overload]
         service,
         endpoint_url=endpoint_url,
         region_name=REGION,

@@ -298,7 +298,7 @@ class QueuePoller:
         if outcome.error is not None:
             return outcome.received_ids
         response = outcome.response
-        if response is None:
+        if response is None or response == "":
             return []
         failures = response.get("batchItemFailures", []) if isinstance(response, dict) else None
         if not isinstance(failures, list):
@@ -373,9 +373,11 @@ def render_table(csv_text: str) -> str:
     def numeric(column: int) -> bool:
         values = [r[column] for r in body if column < len(r) and r[column]]
         try:
-            return bool(values) and all(float(v) == float(v) for v in values)
+            for value in values:
+                float(value)
         except ValueError:
             return False
+        return bool(values)
 
     right = [numeric(i) for i in range(len(header))]
 

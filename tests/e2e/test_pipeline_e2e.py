@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -259,7 +258,7 @@ def test_reports_in_the_bucket_equal_the_cli_output(stack: Stack, tmp_path: Path
 
     cli_out = tmp_path / "cli"
     cli = subprocess.run(
-        [sys.executable, "-m", "orders_reports", "run", str(SAMPLE_CSV), "--out", str(cli_out)],
+        [require_tool("orders-reports"), "run", str(SAMPLE_CSV), "--out", str(cli_out)],
         capture_output=True,
         check=False,
     )
