@@ -246,13 +246,15 @@ def test_reports_in_the_bucket_equal_the_cli_output(stack: Stack, tmp_path: Path
     assert stack.queue_depth() == (0, 0)
 
     keys = stack.output_keys_for("sample_orders")
-    today = datetime.now(UTC).date().isoformat()
+    # Partitioned by the UTC date of the S3 event.
+    event_date = datetime.fromisoformat(record["eventTime"].replace("Z", "+00:00"))
+    ingest_date = event_date.astimezone(UTC).date().isoformat()
     by_folder = {k.split("/")[1]: k for k in keys}
     assert set(by_folder) == {*REPORT_NAMES, "_manifests"}, keys
     for folder, output_key in by_folder.items():
         # Hive-style: <prefix><report>/ingest_date=YYYY-MM-DD/<source id>.<ext>
         assert re.fullmatch(
-            rf"{PREFIX}{folder}/ingest_date={today}/sample_orders-[0-9a-f]{{16}}\.(csv|json)",
+            rf"{PREFIX}{folder}/ingest_date={ingest_date}/sample_orders-[0-9a-f]{{16}}\.(csv|json)",
             output_key,
         )
 
