@@ -15,9 +15,10 @@ import io
 import itertools
 import json
 import math
+import queue
 import tempfile
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import IO, Any, BinaryIO
@@ -43,6 +44,8 @@ REPORT_HEADERS = {
 REJECT_REASON_COLUMN = "reject_reason"
 
 DEFAULT_BLOCK_SIZE = 2 << 20
+# Parsed blocks the reader thread may hold ready ahead of the aggregation (bounds memory).
+READ_AHEAD_BLOCKS = 4
 # Distinct-key tables are re-deduplicated once the not-yet-compacted part reaches this
 # many rows (or the size of the compacted part, whichever is larger): amortised linear.
 DEFAULT_COMPACT_ROWS = 2_000_000
@@ -471,6 +474,66 @@ class _Aggregator:
         return _csv_bytes(REPORT_HEADERS[SUBCATEGORY_REPORT], counts.itertuples(index=False))
 
 
+class _ReadAhead:
+    """Pull ``batches`` in a background thread, at most ``depth`` blocks ahead.
+
+    Parsing (Arrow, GIL released) and aggregating (numpy) then overlap instead of taking
+    turns. Use it as a context manager: leaving the ``with`` (normally, on an exception,
+    or after stopping early) stops the thread and waits for it, so nothing leaks. An
+    exception raised while reading is re-raised in the consumer, in order, as if the
+    consumer had read the block itself.
+    """
+
+    _POLL_SECONDS = 0.05
+
+    def __init__(self, batches: Iterator[Any], depth: int = READ_AHEAD_BLOCKS) -> None:
+        self._batches = batches
+        self._queue: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._produce, name="csv-read-ahead", daemon=True)
+
+    def __enter__(self) -> _ReadAhead:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _put(self, item: tuple[bool, Any]) -> bool:
+        # A bounded put that gives up once the consumer has gone: a plain blocking put
+        # would leave the thread stuck on a full queue forever.
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=self._POLL_SECONDS)
+            except queue.Full:
+                continue
+            return True
+        return False
+
+    def _produce(self) -> None:
+        # Items are (done, payload): (False, batch), then (True, None) at the end or
+        # (True, exception) when reading failed.
+        try:
+            for batch in self._batches:
+                if not self._put((False, batch)):
+                    return
+        except BaseException as error:
+            self._put((True, error))
+        else:
+            self._put((True, None))
+
+    def __iter__(self) -> Iterator[Any]:
+        while True:
+            done, payload = self._queue.get()
+            if not done:
+                yield payload
+            elif payload is None:
+                return
+            else:
+                raise payload
+
+
 def _read_options(columns: int, required: Iterable[int], block_size: int) -> tuple[Any, Any]:
     names = [f"f{i}" for i in range(columns)]
     read = pacsv.ReadOptions(column_names=names, block_size=block_size, use_threads=True)
@@ -514,8 +577,9 @@ def build_reports(
             reader = pacsv.open_csv(
                 source, read_options=read, parse_options=parse, convert_options=convert
             )
-            for batch in reader:
-                aggregator.add_batch(batch)
+            with _ReadAhead(reader) as batches:
+                for batch in batches:
+                    aggregator.add_batch(batch)
         except pa.ArrowInvalid as error:
             message = str(error)
             if "Empty CSV file" not in message:
