@@ -66,6 +66,31 @@ def test_terraform_files_are_formatted(terraform_bin: str, terraform_env: dict[s
     )
 
 
+def _fmt_stdin(terraform_bin: str, env: dict[str, str], text: str) -> str:
+    # `terraform fmt -check` skips *.hcl files, but formats any HCL on stdin
+    # with the same formatter as `terragrunt hcl fmt` (hclwrite).
+    completed = subprocess.run(
+        [terraform_bin, "fmt", "-no-color", "-"],
+        input=text,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, f"does not parse:\n{completed.stderr}"
+    return completed.stdout
+
+
+@pytest.mark.terraform
+def test_formatter_on_stdin_reformats_terragrunt_style_hcl(
+    terraform_bin: str, terraform_env: dict[str, str]
+) -> None:
+    assert _fmt_stdin(terraform_bin, terraform_env, 'x {\nsource="a"\n    n=1\n}\n') == (
+        'x {\n  source = "a"\n  n      = 1\n}\n'
+    )
+
+
 @pytest.mark.terraform
 @pytest.mark.parametrize(
     "hcl_file", _terragrunt_files(), ids=lambda p: str(p.relative_to(REPO_ROOT))
@@ -74,16 +99,6 @@ def test_terragrunt_files_are_formatted(
     hcl_file: Path, terraform_bin: str, terraform_env: dict[str, str]
 ) -> None:
     original = hcl_file.read_text()
-    completed = subprocess.run(
-        [terraform_bin, "fmt", "-no-color", "-"],
-        input=original,
-        env=terraform_env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert completed.returncode == 0, f"{hcl_file} does not parse:\n{completed.stderr}"
-    assert completed.stdout == original, (
-        f"{hcl_file} is not in canonical HCL style (terragrunt hclfmt / terraform fmt -)"
+    assert _fmt_stdin(terraform_bin, terraform_env, original) == original, (
+        f"{hcl_file} is not in canonical HCL style (terragrunt hcl fmt / terraform fmt -)"
     )
