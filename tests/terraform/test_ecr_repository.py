@@ -11,7 +11,7 @@ from support import MODULES_DIR
 
 MODULE = MODULES_DIR / "ecr-repository"
 
-# The interface every live unit and the processor build against (notes/common.md).
+# The interface every live unit and the processor build against, checked by tests/live too.
 EXPECTED_VARIABLES = {
     "repository_name",
     "image_retention_count",

@@ -21,7 +21,7 @@ from support import MODULES_DIR
 MODULE = MODULES_DIR / "orders-processor"
 TEST_FILES = sorted((MODULE / "tests").glob("*.tftest.hcl"))
 
-# The interface the live layer builds against (notes/common.md). The module
+# The interface the live layer builds against, checked by tests/live too. The module
 # may add optional variables, never rename or drop these.
 AGREED_VARIABLES = {
     "name",

@@ -11,7 +11,7 @@ from support import MODULES_DIR
 
 MODULE = MODULES_DIR / "s3-bucket"
 
-# The interface every live unit and the processor build against (notes/common.md).
+# The interface every live unit and the processor build against, checked by tests/live too.
 EXPECTED_VARIABLES = {
     "bucket_name",
     "force_destroy",
