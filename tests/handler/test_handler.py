@@ -11,7 +11,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from conftest import (
+from handler_events import (
     EVENT_TIME,
     INPUT_BUCKET,
     OUTPUT_BUCKET,
