@@ -20,12 +20,12 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
 from helpers_app import csv_bytes, row, run
 
-from orders_reports import engine
+from orders_reports import engine, order_codes
 
 
 def _encode_blocks(blocks: Sequence[Sequence[str]]) -> list[tuple[str, int]]:
     """(trimmed id, code) for every row of every block, encoded by one _OrderCodes."""
-    codes = engine._OrderCodes()
+    codes = order_codes.OrderCodes()
     pairs: list[tuple[str, int]] = []
     for block in blocks:
         encoded, empty = codes.encode(pa.array(list(block), pa.string()).dictionary_encode())
@@ -79,7 +79,7 @@ def _weak_hash(words: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 
 
 def test_colliding_hashes_never_merge_ids(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine, "_hash_ids", _weak_hash)
+    monkeypatch.setattr(order_codes, "_hash_ids", _weak_hash)
     blocks = [*MIXED_LENGTHS, [f"O-{i}" for i in range(50)], [f"O-{i}" for i in range(0, 60, 3)]]
     _assert_exact(_encode_blocks(blocks))
 
@@ -116,7 +116,7 @@ def test_counts_stay_exact_when_a_longer_id_arrives_after_compaction(
     monkeypatch: pytest.MonkeyPatch, weak_hash: bool
 ) -> None:
     if weak_hash:
-        monkeypatch.setattr(engine, "_hash_ids", _weak_hash)
+        monkeypatch.setattr(order_codes, "_hash_ids", _weak_hash)
     rows = _file_with_a_late_long_id()
     with run(csv_bytes(rows), block_size=2048, compact_rows=64) as result:
         counts = _report_counts(result.reports[engine.SUBCATEGORY_REPORT])
@@ -124,7 +124,7 @@ def test_counts_stay_exact_when_a_longer_id_arrives_after_compaction(
 
 
 def test_the_hash_index_finds_every_key_through_clusters_wraps_and_growth() -> None:
-    index = engine._HashIndex(capacity=4)
+    index = order_codes.HashIndex(capacity=4)
     top = np.uint64(0xFFFF_FFFF_FFFF_FF00)  # home slot = the last one: probes wrap around
     batches = [
         np.array([top, top + np.uint64(1), 0, 1, 2], dtype=np.uint64),  # one home slot

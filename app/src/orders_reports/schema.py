@@ -31,6 +31,7 @@ UNKNOWN_SHIP_MODES = frozenset({"", "not available"})
 NUMBER_PATTERN = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
 BoolArray = npt.NDArray[np.bool_]
+Int64Array = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -60,6 +61,11 @@ def _to_bool(array: pa.Array) -> BoolArray:
 def is_empty(column: pa.Array) -> BoolArray:
     """Per row: the (trimmed) value is the empty string."""
     return _to_bool(pc.equal(pc.binary_length(column), 0))
+
+
+def dictionary_indices(column: pa.DictionaryArray) -> Int64Array:
+    """Per row, the position of its value in the column's dictionary."""
+    return np.asarray(column.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def trim(column: pa.Array) -> pa.Array:
