@@ -210,8 +210,8 @@ class MotoServer:
 def terraform_cli_env(work_dir: Path, base: Mapping[str, str] | None = None) -> dict[str, str]:
     """Environment for terraform: offline provider mirror when TF_PROVIDER_MIRROR is set.
 
-    Same policy as tests/support.py's terraform_cli_config (the demo must not
-    import the tests): with a mirror, providers come only from there.
+    With a mirror, providers come only from there. tests/support.py uses this
+    function too, so the demo and the tests install providers the same way.
     """
     env = dict(os.environ if base is None else base)
     env["TF_IN_AUTOMATION"] = "1"

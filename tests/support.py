@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from emulator import terraform_cli_env  # demo/ is on pytest's pythonpath
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CSV = REPO_ROOT / "assessment_assets" / "sample_orders.csv"
@@ -48,23 +49,6 @@ def terraform_cli_config(tmp_dir: Path) -> dict[str, str]:
 
     When ``TF_PROVIDER_MIRROR`` names a filesystem mirror, terraform installs
     providers only from there; otherwise it uses whatever the user's own CLI
-    configuration says.
+    configuration says. One definition, the demo's, serves ``make demo`` and the tests.
     """
-    env = dict(os.environ)
-    env["TF_IN_AUTOMATION"] = "1"
-    env["TF_INPUT"] = "0"
-    env.setdefault("CHECKPOINT_DISABLE", "1")
-    mirror = os.environ.get("TF_PROVIDER_MIRROR")
-    if mirror:
-        config = tmp_dir / "terraform.rc"
-        config.write_text(
-            "provider_installation {\n"
-            f'  filesystem_mirror {{\n    path    = "{mirror}"\n    include = ["*/*/*"]\n  }}\n'
-            '  direct {\n    exclude = ["*/*/*"]\n  }\n'
-            "}\n"
-        )
-        env["TF_CLI_CONFIG_FILE"] = str(config)
-    elif env.get("TF_CLI_CONFIG_FILE") and not Path(env["TF_CLI_CONFIG_FILE"]).exists():
-        # A dangling CLI config path only produces warnings; drop it.
-        env.pop("TF_CLI_CONFIG_FILE")
-    return env
+    return terraform_cli_env(tmp_dir)
