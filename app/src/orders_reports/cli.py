@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from orders_reports import __version__, storage
+from orders_reports import __version__, layout, storage
 from orders_reports.engine import REJECTED_ROWS, InputRefused, RunResult, build_reports
 
 PROG = "orders-reports"
@@ -57,8 +57,7 @@ def _write(result: RunResult, source: str, out: str) -> str:
     if target is None:
         storage.write_local(Path(out), files, stale=tuple(stale))
         return out
-    prefix = target.key.strip("/")
-    prefix = f"{prefix}/" if prefix else ""
+    prefix = layout.normalise_prefix(target.key)
     client = storage.s3_client()
     storage.write_s3(
         client, target.bucket, {f"{prefix}{name}": data for name, data in files.items()}
