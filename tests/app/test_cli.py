@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import resource
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
+import pyarrow.parquet as pq
 import pytest
 from helpers_app import csv_bytes, row
 from moto import mock_aws
@@ -21,6 +23,7 @@ REPORTS = {
     "most_common_ship_mode_by_category.csv",
     "orders_by_category_subcategory.csv",
 }
+EVERY_RUN = {*REPORTS, "orders.parquet", "manifest.json"}
 
 
 def test_run_writes_the_reports_and_manifest(
@@ -28,10 +31,14 @@ def test_run_writes_the_reports_and_manifest(
 ) -> None:
     out = tmp_path / "out"
     assert main(["run", str(SAMPLE_CSV), "--out", str(out)]) == 0
-    assert {p.name for p in out.iterdir()} == {*REPORTS, "manifest.json"}
+    assert {p.name for p in out.iterdir()} == EVERY_RUN
     assert (out / "most_profitable_region.csv").read_bytes() == b"region,profit\nEast,2465.50\n"
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["source"] == str(SAMPLE_CSV)
+    assert manifest["curated"] == "orders.parquet"
+    curated = pq.read_table(out / "orders.parquet")
+    assert curated.num_rows == 20
+    assert set(curated.column("source_key").to_pylist()) == {str(SAMPLE_CSV)}
     assert (manifest["rows_total"], manifest["rows_valid"], manifest["rows_rejected"]) == (
         20,
         20,
@@ -156,13 +163,16 @@ def test_s3_input_and_output(s3: object, capsys: pytest.CaptureFixture[str]) -> 
     code = main(["run", "s3://in-bucket/drop/orders 1.csv", "--out", "s3://out-bucket/runs/one/"])
     assert code == 0, capsys.readouterr().err
     keys = {o["Key"] for o in client.list_objects_v2(Bucket="out-bucket")["Contents"]}
-    assert keys == {f"runs/one/{name}" for name in {*REPORTS, "manifest.json"}}
+    assert keys == {f"runs/one/{name}" for name in EVERY_RUN}
     body = client.get_object(Bucket="out-bucket", Key="runs/one/most_profitable_region.csv")
     assert body["Body"].read() == b"region,profit\nEast,2465.50\n"
     manifest = json.loads(
         client.get_object(Bucket="out-bucket", Key="runs/one/manifest.json")["Body"].read()
     )
     assert manifest["source"] == "s3://in-bucket/drop/orders 1.csv"
+    assert (
+        manifest["etag"] == client.head_object(Bucket="in-bucket", Key="drop/orders 1.csv")["ETag"]
+    )
     assert "s3://out-bucket/runs/one/" in capsys.readouterr().out
 
 
@@ -172,3 +182,134 @@ def test_s3_refused_input_writes_nothing(s3: object, capsys: pytest.CaptureFixtu
     assert main(["run", "s3://in-bucket/bad.csv", "--out", "s3://out-bucket/x"]) == 2
     assert "missing required columns" in capsys.readouterr().err
     assert client.list_objects_v2(Bucket="out-bucket")["KeyCount"] == 0
+
+
+# --- hostile inputs through the command line --------------------------------------------
+
+
+def _run(tmp_path: Path, data: bytes) -> tuple[int, str, Path]:
+    source = tmp_path / "in.csv"
+    source.write_bytes(data)
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "orders_reports", "run", str(source), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.returncode, done.stderr, out
+
+
+def test_cr_only_line_ends_lose_no_row(tmp_path: Path) -> None:
+    # Excel for Mac's "CSV (Macintosh)": every line ends with a bare CR.
+    code, err, out = _run(tmp_path, SAMPLE_CSV.read_bytes().replace(b"\r\n", b"\r"))
+    assert (code, err) == (0, "")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert (manifest["rows_total"], manifest["rows_valid"]) == (20, 20)
+    assert (out / "most_profitable_region.csv").read_bytes() == b"region,profit\nEast,2465.50\n"
+
+
+def test_a_quote_inside_an_unquoted_header_name_is_an_ordinary_character(tmp_path: Path) -> None:
+    data = SAMPLE_CSV.read_bytes().replace(b"Segment", b'Seg"ment', 1)
+    code, _, out = _run(tmp_path, data)
+    assert code == 0
+    assert json.loads((out / "manifest.json").read_text())["rows_total"] == 20
+
+
+def test_a_nul_byte_far_into_the_file_refuses_it(tmp_path: Path) -> None:
+    body = csv_bytes([row(order_id=f"O-{i}") for i in range(3000)])
+    assert len(body) > 64 << 10
+    code, err, out = _run(tmp_path, body + b"O-x,a,b\x00c,d,e,1,2,1,0\n")
+    assert code == 2
+    reason = "not a CSV file: the content is binary (NUL bytes)"
+    assert err == f"orders-reports: refused {tmp_path / 'in.csv'}: {reason}\n"
+    assert not out.exists()
+
+
+def test_values_valid_by_every_rule_but_huge_are_rejected_not_fatal(tmp_path: Path) -> None:
+    rows = [
+        row(order_id="A", list_price="1e308", cost_price="0"),
+        row(order_id="B", list_price="1e308", cost_price="0"),
+        row(order_id="C", list_price="1e300", quantity="1e10"),
+        row(order_id="D", list_price="999999999999.9999999", quantity="1", cost_price="0"),
+    ]
+    code, err, out = _run(tmp_path, csv_bytes(rows))
+    assert (code, err) == (0, "")
+    lines = (out / "rejected_rows.csv").read_text().splitlines()
+    assert [line.rsplit(",", 1)[1] for line in lines[1:]] == [
+        "list_price is out of the supported range",
+        "list_price is out of the supported range",
+        "list_price is out of the supported range",
+    ]
+    assert (out / "most_profitable_region.csv").read_bytes() == (
+        b"region,profit\nEast,1000000000000.00\n"
+    )
+
+
+def test_bad_utf8_in_a_short_row_is_a_clean_one_line_refusal(tmp_path: Path) -> None:
+    data = csv_bytes([row()]) + b"X-1,\xff\xfe secret,East\n"
+    code, err, _ = _run(tmp_path, data)
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "Exception ignored" not in err
+    assert "secret" not in err  # no row text in a refusal
+
+
+def test_a_no_break_space_line_before_the_header_is_blank(tmp_path: Path) -> None:
+    code, err, out = _run(tmp_path, "\u00a0\n".encode() + SAMPLE_CSV.read_bytes())
+    assert (code, err) == (0, "")
+    assert json.loads((out / "manifest.json").read_text())["rows_total"] == 20
+
+
+def test_ctrl_c_is_one_line_and_exit_130(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def interrupted(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("orders_reports.cli.build_reports", interrupted)
+    assert main(["run", str(SAMPLE_CSV), "--out", str(tmp_path / "o")]) == 130
+    err = capsys.readouterr().err
+    assert err == "orders-reports: interrupted; nothing of this run was published\n"
+    assert not (tmp_path / "o").exists()
+
+
+def _limited(tmp_path: Path, data: bytes, out: Path, max_file_bytes: int) -> str:
+    """Run the CLI on ``data`` with a file-size limit; return its stderr (exit 1)."""
+    source = tmp_path / "second.csv"
+    source.write_bytes(data)
+    done = subprocess.run(
+        [sys.executable, "-m", "orders_reports", "run", str(source), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=lambda: resource.setrlimit(
+            resource.RLIMIT_FSIZE, (max_file_bytes, max_file_bytes)
+        ),
+    )
+    assert done.returncode == 1, done.stderr
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]  # no temporaries
+    return done.stderr
+
+
+def test_a_run_that_fails_while_publishing_leaves_no_manifest(tmp_path: Path) -> None:
+    """The old manifest goes first: a run failing half way through publishing (here on
+    the file-size limit, as on a full disk) leaves no manifest rather than the old one
+    beside some new reports."""
+    out = tmp_path / "out"
+    assert main(["run", str(SAMPLE_CSV), "--out", str(out)]) == 0
+    # Thousands of (category, sub-category) pairs: a big report, a small Parquet file.
+    rows = [row(order_id=f"R-{i}", category="C" * 60, sub_category=f"S{i}") for i in range(3000)]
+    err = _limited(tmp_path, csv_bytes(rows), out, 128 << 10)
+    assert err.startswith("orders-reports: error: OSError: [Errno 27] File too large")
+    assert not (out / "manifest.json").exists()
+
+
+def test_a_run_that_fails_before_publishing_leaves_the_old_run_intact(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert main(["run", str(SAMPLE_CSV), "--out", str(out)]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    # Every row rejected: the rejects stream outgrows the limit while the engine runs.
+    rows = [row(order_id=f"R-{i}", quantity="0") for i in range(5000)]
+    _limited(tmp_path, csv_bytes(rows), out, 64 << 10)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

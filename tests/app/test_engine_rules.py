@@ -1,4 +1,4 @@
-"""Every input rule of SPEC section 2, each with a case that fails without the rule."""
+"""Every input rule (README, "Input contract"), each with a case that fails without it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import io
 import pytest
 from helpers_app import HEADER, csv_bytes, rejected, row, run
 
-from orders_reports.engine import InputRefused
+from orders_reports.schema import InputRefused
 
 GOOD = row(order_id="G-1", region="West", list_price="30", cost_price="10")  # profit 20
 
@@ -87,7 +87,9 @@ def test_header_only_gives_three_header_only_reports() -> None:
             "most_common_ship_mode_by_category": b"category,ship_mode,order_count\n",
             "orders_by_category_subcategory": b"category,sub_category,order_count\n",
         }
-        assert (result.rows_total, result.rows_rejected, result.rejected_rows) == (0, 0, None)
+        assert (result.rows_total, result.rows_rejected) == (0, 0)
+        assert result.result.outputs == {"curated"}  # no rejects file
+        assert result.curated().num_rows == 0
 
 
 # --- encoding and CSV dialect ----------------------------------------------------------
@@ -166,7 +168,7 @@ REJECTIONS = [
     ({"cost_price": ""}, "cost_price is missing"),
     ({"cost_price": "ten"}, "cost_price is not a number"),
     ({"cost_price": "NaN"}, "cost_price is not a number"),
-    ({"cost_price": "1e999"}, "cost_price is not a number"),
+    ({"cost_price": "1e999"}, "cost_price is out of the supported range"),
     ({"list_price": ""}, "list_price is missing"),
     ({"list_price": "1,5"}, "list_price is not a number"),
     ({"list_price": "inf"}, "list_price is not a number"),
@@ -181,7 +183,7 @@ REJECTIONS = [
     ({"quantity": "-2"}, "quantity is not a whole number >= 1"),
     ({"discount_percent": "-0.5"}, "discount_percent is outside [0, 100]"),
     ({"discount_percent": "100.01"}, "discount_percent is outside [0, 100]"),
-    # Several broken rules: the first in SPEC order is reported.
+    # Several broken rules: the first in the documented order is reported.
     ({"order_id": "", "quantity": "0", "cost_price": "x"}, "order_id is empty"),
     ({"cost_price": "-1", "quantity": "x"}, "quantity is not a number"),
     ({"quantity": "0", "discount_percent": "101"}, "quantity is not a whole number >= 1"),
@@ -321,3 +323,89 @@ def test_reports_are_sorted() -> None:
     assert result["most_common_ship_mode_by_category"] == (
         "category,ship_mode,order_count\nB,M,1\na,Q,1\nb,A,1\nb,Z,1\n"
     )
+
+
+# --- exactness: rules and totals on the value as written --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"quantity": "2.9999999999999999"}, "quantity is not a whole number >= 1"),
+        ({"cost_price": "-1e-400"}, "cost_price is negative"),
+        ({"discount_percent": "100.000000000000001"}, "discount_percent is outside [0, 100]"),
+        ({"list_price": "1e308"}, "list_price is out of the supported range"),
+        ({"list_price": "1000000000000.5"}, "list_price is out of the supported range"),
+        ({"list_price": "1.00000001"}, "list_price is out of the supported range"),
+        ({"quantity": "1e13"}, "quantity is out of the supported range"),
+        (
+            {"list_price": "1e12", "quantity": "1e12", "cost_price": "0"},
+            "profit is out of the supported range",
+        ),
+    ],
+)
+def test_rules_are_decided_on_the_value_as_written(change: dict[str, str], reason: str) -> None:
+    result = run(csv_bytes([GOOD, row(order_id="B-1", **change)]))
+    assert [line["reject_reason"] for line in rejected(result)] == [reason]
+
+
+@pytest.mark.parametrize(
+    ("change", "profit"),
+    [
+        ({"list_price": "1.0049999", "cost_price": "0"}, "1.00"),  # one rounding, not two
+        ({"list_price": "10.049999", "discount_percent": "90", "cost_price": "0"}, "1.00"),
+        ({"list_price": "1.005", "cost_price": "0"}, "1.01"),  # half a cent: away from zero
+        ({"list_price": "0", "cost_price": "1.005"}, "-1.01"),
+        ({"list_price": "1e12", "cost_price": "0"}, "1000000000000.00"),
+        (
+            {"list_price": "999999999999.9999999", "cost_price": "0", "quantity": "9999999999"},
+            "9999999998999999999000.00",
+        ),
+        ({"list_price": "0.30000000", "cost_price": "0.1", "quantity": "1E+0"}, "0.20"),
+    ],
+)
+def test_a_total_is_exact_and_rounded_once(change: dict[str, str], profit: str) -> None:
+    result = run(csv_bytes([row(order_id="X", region="North", **change)]))
+    assert result.rows_rejected == 0
+    assert result.reports["most_profitable_region"] == f"region,profit\nNorth,{profit}\n".encode()
+
+
+def test_many_lines_sum_without_drift() -> None:
+    rows = [row(order_id=str(i), list_price="0.1", cost_price="0") for i in range(10_000)]
+    rows.append(row(order_id="x", list_price="0.005", cost_price="0"))
+    assert (
+        run(csv_bytes(rows)).reports["most_profitable_region"] == b"region,profit\nEast,1000.01\n"
+    )
+
+
+# --- shapes that once exhausted memory ----------------------------------------------------
+
+
+def test_tens_of_thousands_of_category_pairs_in_a_small_file() -> None:
+    rows = [
+        row(order_id=f"O{i}", category=f"c{i % 200}", sub_category=f"s{i}") for i in range(40_000)
+    ]
+    result = run(csv_bytes(rows))
+    body = result.reports["orders_by_category_subcategory"].decode().splitlines()
+    assert len(body) == 40_001
+    assert "c0,s0,1" in body
+
+
+def test_one_huge_order_id_among_many_small_ones() -> None:
+    huge = "H" * 100_000
+    rows = [row(order_id=f"O{i % 5000}") for i in range(20_000)] + [row(order_id=huge)]
+    result = run(csv_bytes(rows))
+    assert result.reports["orders_by_category_subcategory"].endswith(b"Furniture,Chairs,5001\n")
+
+
+def test_a_record_beyond_the_limit_refuses_the_file_wherever_it_is() -> None:
+    from orders_reports.schema import Limits  # noqa: PLC0415
+
+    limits = Limits(record_bytes=1000, fields=20)
+    long_row = row(order_id="L" * 1001)
+    for before in (0, 7, 300):  # the same record at other places of the file
+        rows = [row(order_id=f"O{i}") for i in range(before)] + [long_row, row()]
+        with pytest.raises(InputRefused, match="a record holds more than 1,000 bytes"):
+            run(csv_bytes(rows), limits=limits)
+    fine = run(csv_bytes([row(order_id="L" * 900)]), limits=limits)
+    assert fine.rows_valid == 1

@@ -1,27 +1,26 @@
-"""Exact reports on the project's sample file (SPEC section 2 and 3)."""
+"""Exact reports on the project's sample file."""
 
 from __future__ import annotations
 
-import json
+from decimal import Decimal
 
 import pytest
+from helpers_app import PROVENANCE, Outcome, run
 
-from orders_reports.engine import RunResult, build_reports
 from support import SAMPLE_CSV
 
 
 @pytest.fixture(scope="module")
-def sample() -> RunResult:
-    with SAMPLE_CSV.open("rb") as stream:
-        return build_reports(stream)
+def sample() -> Outcome:
+    return run(SAMPLE_CSV.read_bytes())
 
 
-def test_most_profitable_region_is_east(sample: RunResult) -> None:
-    # East by hand: 22.8 + 33.5 + 86.5 + 14451.3 + 531.2 + ... = 2465.50 (SPEC section 2).
+def test_most_profitable_region_is_east(sample: Outcome) -> None:
+    # East by hand: 22.8 + 33.5 + 86.5 + 14451.3 + 531.2 + ... = 2465.50.
     assert sample.reports["most_profitable_region"] == b"region,profit\nEast,2465.50\n"
 
 
-def test_ship_mode_ties_are_all_reported(sample: RunResult) -> None:
+def test_ship_mode_ties_are_all_reported(sample: Outcome) -> None:
     assert sample.reports["most_common_ship_mode_by_category"] == (
         b"category,ship_mode,order_count\n"
         b"Furniture,Same Day,2\n"
@@ -31,7 +30,7 @@ def test_ship_mode_ties_are_all_reported(sample: RunResult) -> None:
     )
 
 
-def test_orders_by_category_subcategory(sample: RunResult) -> None:
+def test_orders_by_category_subcategory(sample: Outcome) -> None:
     assert sample.reports["orders_by_category_subcategory"] == (
         b"category,sub_category,order_count\n"
         b"Furniture,Bookcases,1\n"
@@ -48,17 +47,33 @@ def test_orders_by_category_subcategory(sample: RunResult) -> None:
     )
 
 
-def test_counts_and_manifest(sample: RunResult) -> None:
+def test_counts_and_outputs(sample: Outcome) -> None:
     assert (sample.rows_total, sample.rows_valid, sample.rows_rejected) == (20, 20, 0)
-    assert sample.rejected_rows is None
-    manifest = json.loads(sample.manifest("sample_orders.csv", {"a": "a.csv"}))
-    assert manifest == {
-        "source": "sample_orders.csv",
-        "rows_total": 20,
-        "rows_valid": 20,
-        "rows_rejected": 0,
-        "reports": {"a": "a.csv"},
+    assert sample.result.outputs == {"curated"}
+
+
+def test_curated_rows_are_typed_exact_and_carry_their_provenance(sample: Outcome) -> None:
+    table = sample.curated()
+    assert table.num_rows == 20
+    first = table.to_pylist()[0]
+    assert first == {
+        "order_id": "CA-2023-1000",
+        "ship_mode": "Standard Class",
+        "region": "West",
+        "category": "Furniture",
+        "sub_category": "Bookcases",
+        "cost_price": Decimal("240.0000000"),
+        "list_price": Decimal("260.0000000"),
+        "quantity": Decimal("2"),
+        "discount_percent": Decimal("2.0000000"),
+        "profit": Decimal("29.6000000000000000"),  # (260 * 0.98 - 240) * 2
+        "source_bucket": "in-bucket",
+        "source_key": "incoming/orders.csv",
+        "source_version": "v1",
+        "event_time": PROVENANCE.event_time,
     }
+    east = sum(r["profit"] for r in table.to_pylist() if r["region"] == "East")
+    assert east == Decimal("2465.50")
 
 
 def test_region_profits_match_an_independent_computation() -> None:

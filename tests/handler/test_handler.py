@@ -10,6 +10,7 @@ import sys
 from types import ModuleType
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 from handler_events import (
     EVENT_TIME,
@@ -24,7 +25,8 @@ from handler_events import (
     sqs_event,
 )
 
-from orders_reports.layout import SourceObject, source_id
+from orders_reports.layout import source_id
+from orders_reports.sources import SourceObject
 from support import SAMPLE_CSV
 
 SAMPLE = SAMPLE_CSV.read_bytes()
@@ -36,9 +38,12 @@ REPORTS = (
 )
 
 
-def expected_keys(ident: str, rejected: bool = False, prefix: str = "reports/") -> set[str]:
+def expected_keys(
+    ident: str, rejected: bool = False, prefix: str = "reports/", curated: str = "curated/orders/"
+) -> set[str]:
     keys = {f"{prefix}{name}/{DATE}/{ident}.csv" for name in REPORTS}
     keys.add(f"{prefix}_manifests/{DATE}/{ident}.json")
+    keys.add(f"{curated}{DATE}/{ident}.parquet")
     if rejected:
         keys.add(f"{prefix}rejected_rows/{DATE}/{ident}.csv")
     return keys
@@ -68,6 +73,16 @@ def test_sqs_wrapped_notification_writes_partitioned_reports(handler: ModuleType
     assert manifest["reports"]["most_profitable_region"] == (
         f"s3://{OUTPUT_BUCKET}/reports/most_profitable_region/{DATE}/{ident}.csv"
     )
+    assert manifest["curated"] == f"s3://{OUTPUT_BUCKET}/curated/orders/{DATE}/{ident}.parquet"
+    curated = pq.read_table(io.BytesIO(read(aws, f"curated/orders/{DATE}/{ident}.parquet")))
+    assert curated.num_rows == 20
+    first = curated.slice(0, 1).to_pylist()[0]
+    assert (first["source_bucket"], first["source_key"], first["source_version"]) == (
+        INPUT_BUCKET,
+        "incoming/sample.csv",
+        record["s3"]["object"]["versionId"],
+    )
+    assert first["event_time"].isoformat() == "2026-11-26T10:15:30+00:00"
 
 
 def test_url_encoded_keys_are_decoded(handler: ModuleType, aws: Any) -> None:
@@ -227,6 +242,7 @@ def test_output_prefix_and_etag_identity_without_versioning(
     handler: ModuleType, aws: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OUTPUT_PREFIX", "analytics/v1")
+    monkeypatch.setenv("CURATED_PREFIX", "lake/orders")
     monkeypatch.setattr(handler, "SETTINGS", handler.Settings.from_env())
     aws.create_bucket(
         Bucket="plain-in", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
@@ -235,7 +251,7 @@ def test_output_prefix_and_etag_identity_without_versioning(
     record = s3_record("s.csv", etag, bucket="plain-in")
     handler.lambda_handler({"Records": [record]}, FakeContext())
     ident = source_id(SourceObject("plain-in", "s.csv", None, etag))
-    assert output_keys(aws) == expected_keys(ident, prefix="analytics/v1/")
+    assert output_keys(aws) == expected_keys(ident, prefix="analytics/v1/", curated="lake/orders/")
 
 
 def test_logs_are_json_lines_with_source_and_counts_but_no_row_data(
@@ -283,9 +299,21 @@ def test_missing_output_bucket_fails_at_start_with_a_clear_message() -> None:
 def test_settings_defaults_and_validation() -> None:
     from orders_reports.handler import ConfigurationError, Settings  # noqa: PLC0415
 
-    assert Settings.from_env({"OUTPUT_BUCKET": "b"}) == Settings("b", "reports/", "INFO")
+    assert Settings.from_env({"OUTPUT_BUCKET": "b"}) == Settings(
+        "b", "reports/", "curated/orders/", "INFO"
+    )
     assert Settings.from_env(
-        {"OUTPUT_BUCKET": "b", "OUTPUT_PREFIX": "x", "LOG_LEVEL": "debug"}
-    ) == Settings("b", "x/", "DEBUG")
+        {"OUTPUT_BUCKET": "b", "OUTPUT_PREFIX": "x", "CURATED_PREFIX": "y/", "LOG_LEVEL": "debug"}
+    ) == Settings("b", "x/", "y/", "DEBUG")
     with pytest.raises(ConfigurationError, match="OUTPUT_BUCKET"):
         Settings.from_env({"OUTPUT_BUCKET": "  "})
+    for reports, curated in (
+        ("data/", "data/curated/"),
+        ("data/", "data/"),
+        ("", "c/"),
+        ("r/", ""),
+    ):
+        with pytest.raises(ConfigurationError, match="two separate, non-empty prefixes"):
+            Settings.from_env(
+                {"OUTPUT_BUCKET": "b", "OUTPUT_PREFIX": reports, "CURATED_PREFIX": curated}
+            )

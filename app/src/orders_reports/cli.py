@@ -1,7 +1,8 @@
 """``orders-reports run INPUT [--out OUT]``: the engine on a local or S3 file.
 
 Exit codes: 0 success (also with rejected rows), 2 the input is refused (one line on
-stderr saying why), 1 anything unexpected (one line; ``--debug`` adds the traceback).
+stderr saying why), 1 anything unexpected (one line; ``--debug`` adds the traceback),
+130 interrupted.
 """
 
 from __future__ import annotations
@@ -12,12 +13,22 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from orders_reports import __version__, layout, storage
-from orders_reports.engine import REJECTED_ROWS, InputRefused, RunResult, build_reports
+from orders_reports import __version__, layout, outputs, storage
+from orders_reports.curated import CURATED
+from orders_reports.engine import build_reports
+from orders_reports.rejects import REJECTED_ROWS
+from orders_reports.reports import REPORT_NAMES
+from orders_reports.schema import InputRefused
 
 PROG = "orders-reports"
-EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
-MANIFEST = "manifest.json"
+EXIT_OK, EXIT_FAILED, EXIT_REFUSED, EXIT_INTERRUPTED = 0, 1, 2, 130
+# The files of a run, directly inside OUT.
+FILE_NAMES = {
+    **{name: f"{name}.csv" for name in REPORT_NAMES},
+    REJECTED_ROWS: f"{REJECTED_ROWS}.csv",
+    CURATED: "orders.parquet",
+    outputs.MANIFEST: "manifest.json",
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,42 +47,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _output_files(result: RunResult, source: str) -> tuple[dict[str, storage.Payload], list[str]]:
-    """File name -> payload, manifest last; and the names of files this run does not make."""
-    files: dict[str, storage.Payload] = {
-        f"{name}.csv": data for name, data in result.reports.items()
-    }
-    stale: list[str] = []
-    if result.rejected_rows is not None:
-        files[f"{REJECTED_ROWS}.csv"] = result.rejected_rows
-    else:
-        stale.append(f"{REJECTED_ROWS}.csv")
-    locations = {name.removesuffix(".csv"): name for name in files}
-    files[MANIFEST] = result.manifest(source, locations)
-    return files, stale
-
-
-def _write(result: RunResult, source: str, out: str) -> str:
-    files, stale = _output_files(result, source)
-    target = storage.parse_s3_uri(out)
-    if target is None:
-        storage.write_local(Path(out), files, stale=tuple(stale))
-        return out
-    prefix = layout.normalise_prefix(target.key)
-    client = storage.s3_client()
-    storage.write_s3(
-        client, target.bucket, {f"{prefix}{name}": data for name, data in files.items()}
-    )
-    for name in stale:
-        client.delete_object(Bucket=target.bucket, Key=f"{prefix}{name}")
-    return f"s3://{target.bucket}/{prefix}"
+def _target(out: str) -> storage.Target:
+    s3 = storage.parse_s3_uri(out)
+    if s3 is None:
+        return storage.LocalFolder(Path(out), FILE_NAMES)
+    bucket, prefix = s3
+    base = layout.normalise_prefix(prefix)
+    keys = {name: f"{base}{file_name}" for name, file_name in FILE_NAMES.items()}
+    return storage.S3Keys(storage.s3_client(), bucket, keys)
 
 
 def run(input_location: str, out: str) -> str:
-    with storage.open_input(input_location) as stream:
-        result = build_reports(stream)
-    with result:
-        where = _write(result, input_location, out)
+    with storage.open_input(input_location) as (stream, provenance), _target(out) as target:
+        result = build_reports(stream, open_output=target.open_output, provenance=provenance)
+        target.apply(outputs.run_plan(result, provenance, target.places))
+    s3 = storage.parse_s3_uri(out)
+    where = out if s3 is None else f"s3://{s3[0]}/{layout.normalise_prefix(s3[1])}"
     return (
         f"{input_location}: {result.rows_total} rows, {result.rows_valid} valid, "
         f"{result.rows_rejected} rejected -> {where}"
@@ -90,6 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputRefused as refusal:
         print(f"{PROG}: refused {args.input}: {refusal}", file=sys.stderr)
         return EXIT_REFUSED
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted; nothing of this run was published", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception as error:
         if args.debug:
             traceback.print_exc()

@@ -7,7 +7,6 @@ saying so, instead of failing one message at a time.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -25,8 +24,10 @@ from aws_lambda_powertools.utilities.data_classes import S3Event, SQSRecord
 from aws_lambda_powertools.utilities.data_classes.s3_event import S3EventRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from orders_reports import layout, storage
-from orders_reports.engine import REJECTED_ROWS, InputRefused, build_reports
+from orders_reports import layout, outputs, storage
+from orders_reports.engine import build_reports
+from orders_reports.schema import InputRefused
+from orders_reports.sources import Provenance, SourceObject
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -42,6 +43,7 @@ class ConfigurationError(RuntimeError):
 class Settings:
     output_bucket: str
     output_prefix: str = "reports/"
+    curated_prefix: str = "curated/orders/"
     log_level: str = "INFO"
 
     @classmethod
@@ -52,11 +54,21 @@ class Settings:
                 "OUTPUT_BUCKET is not set: the function needs the name of the bucket "
                 "to write reports to in its environment"
             )
-        return cls(
+        settings = cls(
             output_bucket=bucket,
             output_prefix=layout.normalise_prefix(environ.get("OUTPUT_PREFIX", "reports/")),
+            curated_prefix=layout.normalise_prefix(
+                environ.get("CURATED_PREFIX", "curated/orders/")
+            ),
             log_level=environ.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
         )
+        reports, curated = settings.output_prefix, settings.curated_prefix
+        if not curated or curated.startswith(reports) or reports.startswith(curated):
+            raise ConfigurationError(
+                f"CURATED_PREFIX {curated!r} and OUTPUT_PREFIX {reports!r} must be two"
+                " separate, non-empty prefixes (the curated dataset is a table of its own)"
+            )
+        return settings
 
 
 SETTINGS = Settings.from_env()
@@ -86,9 +98,9 @@ def _s3_records(notification: Mapping[str, Any]) -> Iterator[S3EventRecord]:
             )
 
 
-def _source(record: S3EventRecord) -> layout.SourceObject:
+def _source(record: S3EventRecord) -> SourceObject:
     s3_object = record.s3.get_object
-    return layout.SourceObject(
+    return SourceObject(
         bucket=record.s3.bucket.name,
         # Keys arrive URL-encoded ('+' for space, %xx for the rest).
         key=unquote_plus(s3_object.key),
@@ -98,45 +110,30 @@ def _source(record: S3EventRecord) -> layout.SourceObject:
 
 
 def process_record(record: S3EventRecord, settings: Settings | None = None) -> None:
-    """Compute and write the reports of one S3 object (or record its refusal)."""
+    """Compute and write the outputs of one S3 object (or record its refusal)."""
     settings = settings or SETTINGS
-    source = _source(record)
-    keys = layout.output_keys(settings.output_prefix, source, record.event_time)
+    provenance = Provenance(_source(record), layout.parse_event_time(record.event_time))
+    keys = layout.output_keys(settings.output_prefix, settings.curated_prefix, provenance)
     client = s3_client()
     described = {
-        "source": source.uri,
-        "version_id": source.version_id,
-        "etag": source.etag,
+        "source": provenance.source.uri,
+        "version_id": provenance.source.version_id,
+        "etag": provenance.source.etag,
         "event_time": record.event_time,
     }
-    try:
-        with storage.open_s3_object(client, source.bucket, source.key, source.version_id) as body:
-            result = build_reports(body)
-    except InputRefused as refusal:
-        document = {**described, "reason": str(refusal)}
-        storage.write_s3(
-            client,
-            settings.output_bucket,
-            {keys.refusal: (json.dumps(document, indent=2) + "\n").encode()},
-        )
-        logger.warning(
-            "input refused",
-            extra={**described, "reason": str(refusal), "refusal": keys.refusal},
-        )
-        return
-    with result:
-        files: dict[str, storage.Payload] = {
-            keys.reports[name]: data for name, data in result.reports.items()
-        }
-        if result.rejected_rows is not None:
-            files[keys.rejected_rows] = result.rejected_rows
-        bucket = settings.output_bucket
-        locations = {name: f"s3://{bucket}/{keys.reports[name]}" for name in result.reports}
-        if result.rejected_rows is not None:
-            locations[REJECTED_ROWS] = f"s3://{bucket}/{keys.rejected_rows}"
-        # The manifest goes last: its presence means every other object is in place.
-        files[keys.manifest] = result.manifest(source.uri, locations)
-        storage.write_s3(client, bucket, files)
+    with storage.S3Keys(client, settings.output_bucket, keys) as target:
+        try:
+            with storage.open_s3_object(client, provenance.source) as body:
+                result = build_reports(body, open_output=target.open_output, provenance=provenance)
+        except InputRefused as refusal:
+            target.discard()
+            target.apply(outputs.refusal_plan(str(refusal), provenance, target.places))
+            logger.warning(
+                "input refused",
+                extra={**described, "reason": str(refusal), "refusal": keys[outputs.REFUSAL]},
+            )
+            return
+        target.apply(outputs.run_plan(result, provenance, target.places))
     logger.info(
         "reports written",
         extra={
@@ -144,7 +141,7 @@ def process_record(record: S3EventRecord, settings: Settings | None = None) -> N
             "rows_total": result.rows_total,
             "rows_valid": result.rows_valid,
             "rows_rejected": result.rows_rejected,
-            "manifest": keys.manifest,
+            "manifest": keys[outputs.MANIFEST],
         },
     )
 

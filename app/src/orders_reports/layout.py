@@ -8,6 +8,7 @@ version of the same key gets its own objects.
     <prefix>rejected_rows/ingest_date=YYYY-MM-DD/<source-id>.csv  only when rows were rejected
     <prefix>_manifests/ingest_date=YYYY-MM-DD/<source-id>.json    written last
     <prefix>_refused/ingest_date=YYYY-MM-DD/<source-id>.json      instead of all of the above
+    <curated prefix>ingest_date=YYYY-MM-DD/<source-id>.parquet    the valid rows (the lake)
 
 Each report folder holds files of one schema, so it can be an Athena/Glue table
 partitioned by ``ingest_date``; the underscore folders are skipped by Athena and Glue.
@@ -17,10 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from orders_reports.engine import REJECTED_ROWS, REPORT_NAMES
+from orders_reports.curated import CURATED
+from orders_reports.outputs import MANIFEST, REFUSAL
+from orders_reports.rejects import REJECTED_ROWS
+from orders_reports.reports import REPORT_NAMES
+from orders_reports.sources import Provenance, SourceObject
 
 MANIFESTS = "_manifests"
 REFUSED = "_refused"
@@ -29,37 +33,26 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _STEM_LIMIT = 80
 
 
-@dataclass(frozen=True)
-class SourceObject:
-    """One input object version, as an S3 notification names it."""
-
-    bucket: str
-    key: str
-    version_id: str | None = None
-    etag: str | None = None
-
-    @property
-    def uri(self) -> str:
-        return f"s3://{self.bucket}/{self.key}"
-
-
 def source_id(source: SourceObject) -> str:
     """Readable, stable and unique per object version: ``<key stem>-<16 hex digest>``."""
     name = source.key.rsplit("/", 1)[-1]
     stem = name[: -len(".csv")] if name.lower().endswith(".csv") else name
     readable = _UNSAFE.sub("_", stem).strip("._-")[:_STEM_LIMIT] or "object"
-    identity = source.version_id or source.etag or ""
+    identity = source.version or ""
     digest = hashlib.sha256(
-        "\n".join((source.bucket, source.key, identity)).encode("utf-8")
+        "\n".join((source.bucket or "", source.key, identity)).encode("utf-8")
     ).hexdigest()[:16]
     return f"{readable}-{digest}"
 
 
-def ingest_date(event_time: str) -> str:
-    """The UTC date of an ISO-8601 event time such as ``2026-11-26T23:59:59.123Z``."""
-    moment = datetime.fromisoformat(event_time.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+def parse_event_time(text: str) -> datetime:
+    """An ISO-8601 event time such as ``2026-11-26T23:59:59.123Z`` (UTC if no zone)."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def ingest_date(moment: datetime) -> str:
+    """The UTC date of a moment: the partition its outputs go to."""
     return moment.astimezone(UTC).date().isoformat()
 
 
@@ -69,25 +62,20 @@ def normalise_prefix(prefix: str) -> str:
     return f"{prefix}/" if prefix else ""
 
 
-@dataclass(frozen=True)
-class OutputKeys:
-    reports: dict[str, str]
-    rejected_rows: str
-    manifest: str
-    refusal: str
-
-
-def output_keys(prefix: str, source: SourceObject, event_time: str) -> OutputKeys:
+def output_keys(prefix: str, curated_prefix: str, provenance: Provenance) -> dict[str, str]:
+    """Output name (a report, ``rejected_rows``, ``curated``, ``manifest``, ``refusal``)
+    -> its S3 key."""
     base = normalise_prefix(prefix)
-    partition = f"ingest_date={ingest_date(event_time)}"
-    ident = source_id(source)
+    partition = f"ingest_date={ingest_date(provenance.event_time)}"
+    ident = source_id(provenance.source)
 
     def key(folder: str, extension: str) -> str:
         return f"{base}{folder}/{partition}/{ident}.{extension}"
 
-    return OutputKeys(
-        reports={name: key(name, "csv") for name in REPORT_NAMES},
-        rejected_rows=key(REJECTED_ROWS, "csv"),
-        manifest=key(MANIFESTS, "json"),
-        refusal=key(REFUSED, "json"),
-    )
+    return {
+        **{name: key(name, "csv") for name in REPORT_NAMES},
+        REJECTED_ROWS: key(REJECTED_ROWS, "csv"),
+        CURATED: f"{normalise_prefix(curated_prefix)}{partition}/{ident}.parquet",
+        MANIFEST: key(MANIFESTS, "json"),
+        REFUSAL: key(REFUSED, "json"),
+    }

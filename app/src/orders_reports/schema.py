@@ -1,38 +1,69 @@
-"""The input contract: column names, header spellings and the row validity rules.
+"""The input contract: columns, header spellings, limits and the reasons a row is rejected.
 
-Everything here is pure and vectorised: the rules take whole columns (already
-trimmed) and return, per row, the reason of the first rule the row breaks.
+Every number the product promises lives here once; the README and ``app/README.md``
+describe them and point here.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
-
-import numpy as np
-import numpy.typing as npt
-import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.compute as pc  # type: ignore[import-untyped]
-
-_SEPARATOR_RUN = re.compile(r"[\s_\-]+")
 
 TEXT_COLUMNS = ("order_id", "region", "category", "sub_category")
 NUMBER_COLUMNS = ("cost_price", "list_price", "quantity", "discount_percent")
 REQUIRED_COLUMNS = ("order_id", "ship_mode", "region", "category", "sub_category", *NUMBER_COLUMNS)
+PRICE_COLUMNS = ("cost_price", "list_price")
 
-# Ship modes meaning "unknown" (compared after trimming, case-insensitively).
+# Ship modes meaning "unknown", compared after trimming and lower-casing.
 UNKNOWN_SHIP_MODES = frozenset({"", "not available"})
 
-# Exactly the finite numbers Arrow's string->float64 cast accepts (ASCII digits, optional
-# sign, optional fraction, optional exponent). The fast path relies on this equivalence:
-# a chunk whose column casts cleanly and is all finite must get the same verdicts as the
-# slow path that matches this pattern row by row; the chunk-size property test guards it.
-NUMBER_PATTERN = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+# The numbers the product supports: every value with |value| <= MAX_ABS_VALUE and at
+# most MAX_DECIMALS decimal places (trailing zeros do not count), and every line whose
+# profit is below MAX_ABS_PROFIT in magnitude. Within that range every total is exact.
+# The bounds follow from the curated Parquet types (decimal(20,7) prices,
+# decimal(38,16) profit): every valid row fits them exactly.
+MAX_ABS_VALUE = 10**12
+MAX_DECIMALS = 7
+MAX_ABS_PROFIT = 10**22
 
-BoolArray = npt.NDArray[np.bool_]
-Int64Array = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
+# A plain decimal number, optionally signed, with an optional exponent (ASCII digits
+# only): what "a number" means for every number column.
+NUMBER_PATTERN = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+
+_SEPARATOR_RUN = re.compile(r"[\s_\-]+")
+
+
+class InputRefused(ValueError):
+    """The file as a whole cannot be processed (missing columns, empty, not a CSV).
+
+    A permanent problem: retrying the same object cannot help.
+    """
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The size of one CSV record the reader accepts.
+
+    A record holding more than ``record_bytes`` bytes of values, or more than ``fields``
+    fields, refuses the file, wherever it sits: the verdict depends on the record, never
+    on the file's size. ``block_size`` is the parser's block, large enough that any
+    record within the limits fits in one (quotes at most double a value's bytes).
+    """
+
+    record_bytes: int = 1 << 20
+    fields: int = 10_000
+
+    @property
+    def block_size(self) -> int:
+        needed = 2 * self.record_bytes + 3 * self.fields + 2
+        return -(-needed // 1024) * 1024
+
+    def describe(self) -> str:
+        return f"{self.record_bytes:,} bytes of values or {self.fields:,} fields"
+
+
+DEFAULT_LIMITS = Limits()
 
 
 def normalise_column_name(name: str) -> str:
@@ -44,61 +75,21 @@ def normalise_column_name(name: str) -> str:
     return _SEPARATOR_RUN.sub("_", name.strip().lower())
 
 
-@dataclass(frozen=True)
-class ParsedNumbers:
-    """A numeric column: values (NaN where unusable) and why a value is unusable."""
-
-    values: FloatArray
-    missing: BoolArray
-    not_a_number: BoolArray
-
-
-def _to_bool(array: pa.Array) -> BoolArray:
-    result: BoolArray = np.asarray(array.to_numpy(zero_copy_only=False), dtype=np.bool_)
-    return result
-
-
-def is_empty(column: pa.Array) -> BoolArray:
-    """Per row: the (trimmed) value is the empty string."""
-    return _to_bool(pc.equal(pc.binary_length(column), 0))
-
-
-def dictionary_indices(column: pa.DictionaryArray) -> Int64Array:
-    """Per row, the position of its value in the column's dictionary."""
-    return np.asarray(column.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-
-
-def trim(column: pa.Array) -> pa.Array:
-    """Values are trimmed of (Unicode) white space before any rule looks at them."""
-    return pc.utf8_trim_whitespace(column)
-
-
-def parse_numbers(column: pa.DictionaryArray) -> ParsedNumbers:
-    """Parse a dictionary-encoded raw column as decimal numbers, per row.
-
-    Only the distinct values are parsed. NaN and infinity count as not a number.
-    """
-    values, missing = _parse_distinct(column.dictionary)
-    not_a_number = ~np.isfinite(values) & ~missing
-    indices = np.asarray(column.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-    return ParsedNumbers(
-        values=values[indices], missing=missing[indices], not_a_number=not_a_number[indices]
-    )
-
-
-def _parse_distinct(strings: pa.Array) -> tuple[FloatArray, BoolArray]:
-    try:
-        # Fast path: clean values (no blanks, no padding, no junk) cast in one pass.
-        values = pc.cast(strings, pa.float64()).to_numpy(zero_copy_only=False)
-        missing = np.zeros(len(strings), dtype=np.bool_)
-    except pa.ArrowInvalid:
-        strings = trim(strings)
-        missing = is_empty(strings)
-        well_formed = pc.match_substring_regex(strings, NUMBER_PATTERN)
-        values = pc.cast(pc.if_else(well_formed, strings, "nan"), pa.float64()).to_numpy(
-            zero_copy_only=False
+def locate_columns(header: Sequence[str]) -> dict[str, int]:
+    """Position of each required column in ``header``; refuses a missing or doubled one."""
+    positions: dict[str, list[int]] = {}
+    for index, name in enumerate(header):
+        positions.setdefault(normalise_column_name(name), []).append(index)
+    missing = [name for name in REQUIRED_COLUMNS if name not in positions]
+    if missing:
+        raise InputRefused(f"missing required columns: {', '.join(missing)}")
+    doubled = [name for name in REQUIRED_COLUMNS if len(positions[name]) > 1]
+    if doubled:
+        spellings = "; ".join(
+            f"{name} ({', '.join(repr(header[i]) for i in positions[name])})" for name in doubled
         )
-    return np.asarray(values, dtype=np.float64), missing
+        raise InputRefused(f"ambiguous columns, more than one header maps to: {spellings}")
+    return {name: positions[name][0] for name in REQUIRED_COLUMNS}
 
 
 def is_unknown_ship_mode(value: str) -> bool:
@@ -106,57 +97,39 @@ def is_unknown_ship_mode(value: str) -> bool:
     return value.lower() in UNKNOWN_SHIP_MODES
 
 
-def reject_rules(
-    empty: Mapping[str, BoolArray], numbers: Mapping[str, ParsedNumbers]
-) -> list[tuple[BoolArray, str]]:
-    """Every rule of SPEC section 2 as (rows breaking it, reason), in precedence order.
-
-    ``empty`` says per row whether each of TEXT_COLUMNS is empty after trimming.
-    """
-    rules: list[tuple[BoolArray, str]] = [
-        (empty[name], f"{name} is empty") for name in TEXT_COLUMNS
-    ]
-    for name in NUMBER_COLUMNS:
-        rules.append((numbers[name].missing, f"{name} is missing"))
-        rules.append((numbers[name].not_a_number, f"{name} is not a number"))
-    with np.errstate(invalid="ignore"):
-        for name in ("cost_price", "list_price"):
-            rules.append((numbers[name].values < 0, f"{name} is negative"))
-        quantity = numbers["quantity"].values
-        rules.append(
-            (
-                ~((quantity >= 1) & (np.floor(quantity) == quantity)),
-                "quantity is not a whole number >= 1",
-            )
-        )
-        discount = numbers["discount_percent"].values
-        rules.append(
-            (~((discount >= 0) & (discount <= 100)), "discount_percent is outside [0, 100]")
-        )
-    return rules
+def is_blank_record(fields: Sequence[str]) -> bool:
+    """A blank or white-space-only line: one field holding nothing but white space."""
+    return len(fields) <= 1 and not "".join(fields).strip()
 
 
-def first_failures(rules: list[tuple[BoolArray, str]], size: int) -> tuple[BoolArray, list[str]]:
-    """Rows breaking any rule, and for those rows (in order) the first rule they break."""
-    rejected = np.zeros(size, dtype=np.bool_)
-    for mask, _ in rules:
-        rejected |= mask
-    if not rejected.any():
-        return rejected, []
-    reasons = np.select(
-        [mask[rejected] for mask, _ in rules], [reason for _, reason in rules], default=""
-    )
-    return rejected, [str(reason) for reason in reasons]
+# Reasons, in the order the rules are checked: a row gets the reason of the first rule
+# it breaks.
+def wrong_field_count(fields: int, expected: int) -> str:
+    return f"row has {fields} fields, the header has {expected}"
 
 
-def line_profit(numbers: Mapping[str, ParsedNumbers], rows: BoolArray | None = None) -> FloatArray:
-    """(list_price * (1 - discount_percent / 100) - cost_price) * quantity, per row."""
+def empty(column: str) -> str:
+    return f"{column} is empty"
 
-    def col(name: str) -> FloatArray:
-        values = numbers[name].values
-        return values if rows is None else values[rows]
 
-    profit: FloatArray = (
-        col("list_price") * (1 - col("discount_percent") / 100) - col("cost_price")
-    ) * col("quantity")
-    return profit
+def missing(column: str) -> str:
+    return f"{column} is missing"
+
+
+def not_a_number(column: str) -> str:
+    return f"{column} is not a number"
+
+
+def negative(column: str) -> str:
+    return f"{column} is negative"
+
+
+QUANTITY_NOT_WHOLE = "quantity is not a whole number >= 1"
+DISCOUNT_OUTSIDE = "discount_percent is outside [0, 100]"
+
+
+def out_of_range(column: str) -> str:
+    return f"{column} is out of the supported range"
+
+
+PROFIT_OUT_OF_RANGE = out_of_range("profit")

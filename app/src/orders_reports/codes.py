@@ -1,0 +1,170 @@
+"""Dense integer codes (0, 1, 2, ... in order of first appearance) for distinct values.
+
+Every distinct order id, region, category, sub-category and ship mode, and every
+distinct (category, second value) pair, gets a code that stays the same in every
+block, so that the aggregates can be plain int64 arrays.
+
+A Python dict would do the mapping, but holds a str, an int and a dict entry per
+value: about 150 bytes. On a 9 MB file whose every line has its own order, region and
+ship mode that is 170 MB, and the run peaked at 465 MiB (``bench/shapes.py``; the
+limit is 300). Here a value costs its UTF-8 bytes in an Arrow array plus about 40
+bytes of numpy arrays: an open-addressing table of codes keyed by a 64-bit hash, with
+every hash match confirmed by comparing the values themselves, so codes are exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+from orders_reports.schema import InputRefused
+
+Int64Array = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+CODE_LIMIT = 1 << 31  # codes shift into 32-bit halves of int64 keys
+_EMPTY = -1
+_MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+
+
+def _mix(keys: Int64Array) -> Int64Array:
+    """splitmix64's finaliser: spreads structured integer keys over all 64 bits."""
+    z = keys.astype(np.uint64)
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    mixed: Int64Array = (z ^ (z >> np.uint64(31))).astype(np.int64)
+    return mixed
+
+
+class _Slots:
+    """Open addressing with linear probing, driven by whole numpy arrays: every probe
+    round handles all still-unresolved keys at once. At most half full."""
+
+    def __init__(self) -> None:
+        self.hashes: Int64Array = np.empty(0, dtype=np.int64)  # by code
+        self._slots = np.full(1 << 10, _EMPTY, dtype=np.int32)  # code per slot
+
+    def find(
+        self, hashes: Int64Array, same: Callable[[Int64Array, Int64Array], BoolArray]
+    ) -> Int64Array:
+        """The code of each key (-1 where none); ``same(positions, codes)`` confirms that
+        the keys at ``positions`` are the ones coded ``codes``."""
+        found = np.full(len(hashes), _EMPTY, dtype=np.int64)
+        pending = np.arange(len(hashes))
+        mask = len(self._slots) - 1
+        slots = hashes & mask
+        while len(pending):
+            codes = self._slots[slots].astype(np.int64)
+            occupied = codes != _EMPTY
+            candidate = occupied.copy()
+            candidate[occupied] = self.hashes[codes[occupied]] == hashes[pending[occupied]]
+            if candidate.any():
+                confirmed = np.zeros(len(pending), dtype=np.bool_)
+                confirmed[candidate] = same(pending[candidate], codes[candidate])
+                found[pending[confirmed]] = codes[confirmed]
+                occupied &= ~confirmed
+            pending, slots = pending[occupied], (slots[occupied] + 1) & mask
+        return found
+
+    def add(self, hashes: Int64Array) -> Int64Array:
+        """Give the next codes to new, distinct keys; returns them."""
+        first = len(self.hashes)
+        codes = np.arange(first, first + len(hashes), dtype=np.int64)
+        if first + len(hashes) > CODE_LIMIT:
+            raise InputRefused(f"more than {CODE_LIMIT:,} distinct values in one column")
+        self.hashes = np.concatenate([self.hashes, hashes])
+        if 2 * len(self.hashes) > len(self._slots):
+            self._slots = np.full(1 << (2 * len(self.hashes)).bit_length(), _EMPTY, np.int32)
+            self._place(np.arange(len(self.hashes), dtype=np.int64))
+        else:
+            self._place(codes)
+        return codes
+
+    def _place(self, codes: Int64Array) -> None:
+        mask = len(self._slots) - 1
+        slots = self.hashes[codes] & mask
+        while len(codes):
+            free = self._slots[slots] == _EMPTY
+            # Several keys may want one free slot: the last write wins, the rest move on.
+            self._slots[slots[free]] = codes[free]
+            placed = free & (self._slots[slots] == codes)
+            codes, slots = codes[~placed], (slots[~placed] + 1) & mask
+
+
+class TextCodes:
+    """Codes for the trimmed values of a text column."""
+
+    def __init__(self, marks: Callable[[str], bool] | None = None) -> None:
+        self._slots = _Slots()
+        self._chunks: list[pa.Array] = []  # the distinct values, in code order
+        self._marks = marks
+        self.marked: list[int] = []  # codes of the values ``marks`` picks out
+
+    def encode(self, column: pa.DictionaryArray) -> tuple[Int64Array, pa.Array]:
+        """Per row the code of its trimmed value; and the block's trimmed dictionary."""
+        trimmed = pc.utf8_trim_whitespace(column.dictionary)
+        # Raw values that differ only in white space are one value once trimmed.
+        distinct = pc.dictionary_encode(trimmed)
+        values = distinct.dictionary
+        texts = values.to_pylist()
+        hashes = np.fromiter(map(hash, texts), dtype=np.int64, count=len(texts))
+        known = self._values()
+        codes = self._slots.find(
+            hashes, lambda at, codes: _equal(values.take(pa.array(at)), known.take(pa.array(codes)))
+        )
+        new = np.flatnonzero(codes == _EMPTY)
+        if len(new):
+            codes[new] = self._slots.add(hashes[new])
+            self._chunks.append(values.take(pa.array(new)))
+            if self._marks is not None:
+                self.marked += [int(codes[i]) for i in new.tolist() if self._marks(texts[i])]
+        per_value = codes[np.asarray(distinct.indices, dtype=np.int64)]
+        indices = np.asarray(column.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        return per_value[indices], trimmed
+
+    def _values(self) -> pa.ChunkedArray:
+        if len(self._chunks) > 64:  # keep lookups by code cheap
+            self._chunks = [pa.concat_arrays(self._chunks)]
+        return pa.chunked_array(self._chunks, type=pa.string())
+
+    def values(self, codes: Int64Array) -> pa.Array:
+        """The values with these codes."""
+        return self._values().take(pa.array(codes, pa.int64())).combine_chunks()
+
+
+def _equal(left: pa.Array, right: pa.ChunkedArray) -> BoolArray:
+    return np.asarray(pc.equal(left, right).to_numpy(zero_copy_only=False), dtype=np.bool_)
+
+
+class PairCodes:
+    """Codes for (first, second) pairs of codes, as int64 keys ``first << 32 | second``."""
+
+    def __init__(self) -> None:
+        self._slots = _Slots()
+        self._keys: Int64Array = np.empty(0, dtype=np.int64)  # by code
+
+    def encode(self, firsts: Int64Array, seconds: Int64Array) -> Int64Array:
+        keys = (firsts << 32) | seconds
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        starts = np.flatnonzero(np.diff(ordered, prepend=ordered[:1] - 1)) if len(keys) else order
+        distinct = ordered[starts]
+        hashes = _mix(distinct)
+        codes = self._slots.find(hashes, lambda at, codes: distinct[at] == self._keys[codes])
+        new = np.flatnonzero(codes == _EMPTY)
+        if len(new):
+            codes[new] = self._slots.add(hashes[new])
+            self._keys = np.concatenate([self._keys, distinct[new]])
+        # Back from distinct keys to rows: each row's position among the distinct keys.
+        rank = np.empty(len(keys), dtype=np.int64)
+        rank[order] = np.cumsum(np.diff(ordered, prepend=ordered[:1]) != 0) if len(keys) else rank
+        result: Int64Array = codes[rank]
+        return result
+
+    def pairs(self) -> tuple[Int64Array, Int64Array]:
+        """(first, second) of every code."""
+        return self._keys >> 32, self._keys & ((1 << 32) - 1)

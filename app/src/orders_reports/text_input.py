@@ -1,0 +1,177 @@
+"""The bytes of an input file as UTF-8 text, and its header record.
+
+Two jobs that happen before the CSV parser sees a byte:
+
+- :class:`CheckedText` passes the stream through unchanged while checking every byte:
+  a NUL byte or a byte sequence that is not UTF-8, anywhere in the file, refuses it.
+- :func:`read_header` finds the first non-blank record with Python's own ``csv``
+  module, so line ends (LF, CRLF, CR alone, mixed), quoting and blank lines before the
+  header are read exactly as ``csv`` reads them, and returns the bytes after it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from orders_reports.schema import InputRefused, Limits, is_blank_record
+
+_BOM = codecs.BOM_UTF8
+_READ = 64 << 10
+# A line ends at LF, CRLF or a CR alone, as for a file opened with newline="".
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+class CheckedText(io.RawIOBase):
+    """A read-only view of ``stream`` that refuses NUL bytes and anything not UTF-8.
+
+    The check runs as the bytes are read, so the reader gets a refusal at the first
+    bad byte, wherever in the file it is.
+    """
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        target = memoryview(buffer).cast("B")
+        data = self._stream.read(len(target))
+        if b"\x00" in data:
+            raise InputRefused("not a CSV file: the content is binary (NUL bytes)")
+        try:
+            # An empty read is the end: a sequence cut short there is not UTF-8 either.
+            self._decoder.decode(data, final=not data)
+        except UnicodeDecodeError:
+            raise InputRefused("not a CSV file: the content is not UTF-8 text") from None
+        target[: len(data)] = data
+        return len(data)
+
+
+def allow_csv_fields(size: int) -> None:
+    """Let ``csv`` read fields up to ``size`` characters (its default stops at 128 KiB).
+
+    The limit is process-wide; it is only ever raised, to what the record limit allows.
+    """
+    if csv.field_size_limit() < size:
+        csv.field_size_limit(size)
+
+
+@dataclass(frozen=True)
+class Header:
+    """The header's fields as written, and the bytes read past the header record."""
+
+    fields: list[str]
+    rest: bytes
+
+
+class _Lines:
+    """Lines of a byte stream (terminators kept), fed one at a time to ``csv.reader``.
+
+    Counts the bytes of the record being read, so an overlong header is refused
+    before it is held whole.
+    """
+
+    def __init__(self, stream: io.RawIOBase, limits: Limits) -> None:
+        self._stream = stream
+        self._limits = limits
+        self._buffer = b""
+        self._position = 0
+        self._eof = False
+        self.record_bytes = 0
+        self._fill(len(_BOM))
+        if self._buffer.startswith(_BOM):
+            self._position = len(_BOM)
+
+    def __iter__(self) -> Iterator[str]:
+        while (line := self._next_line()) is not None:
+            self.record_bytes += len(line)
+            if self.record_bytes > self._limits.record_bytes:
+                raise InputRefused(
+                    f"not a CSV file: the header is longer than {self._limits.record_bytes:,} bytes"
+                )
+            yield line.decode("utf-8")
+
+    def _next_line(self) -> bytes | None:
+        while True:
+            match = _LINE_END.search(self._buffer, self._position)
+            # A CR at the end of what was read may be the first half of a CRLF.
+            if match and (match.end() < len(self._buffer) or self._eof or match[0] != b"\r"):
+                return self._take(match.end())
+            unread = len(self._buffer) - self._position
+            if self._eof or unread > self._limits.record_bytes:
+                # The last line, or one longer than any header may be.
+                return self._take(len(self._buffer)) if unread else None
+            self._fill(unread + 1)
+
+    def _take(self, end: int) -> bytes:
+        line = self._buffer[self._position : end]
+        self._position = end
+        return line
+
+    def _fill(self, size: int) -> None:
+        """Read until ``size`` bytes are unread or the stream ends."""
+        self._buffer = self._buffer[self._position :]
+        self._position = 0
+        while len(self._buffer) < size and not self._eof:
+            chunk = self._stream.read(max(_READ, size - len(self._buffer))) or b""
+            self._eof = not chunk
+            self._buffer += chunk
+
+    @property
+    def rest(self) -> bytes:
+        return self._buffer[self._position :]
+
+
+def read_header(stream: io.RawIOBase, limits: Limits) -> Header:
+    """The first record that is not blank, read as Python's ``csv`` module reads it.
+
+    ``stream`` should be a :class:`CheckedText`. Refuses an empty file (nothing but
+    blank lines), a header over ``limits``, or one that ``csv`` cannot read.
+    """
+    allow_csv_fields(limits.record_bytes)
+    lines = _Lines(stream, limits)
+    records = csv.reader(lines)
+    try:
+        for fields in records:
+            if not is_blank_record(fields):
+                break
+            lines.record_bytes = 0
+        else:
+            raise InputRefused("the file is empty")
+    except csv.Error as error:
+        raise InputRefused(f"not a CSV file: {error}") from None
+    if len(fields) > limits.fields:
+        raise InputRefused(
+            f"not a CSV file: the header has {len(fields):,} fields, more than {limits.fields:,}"
+        )
+    return Header(fields=fields, rest=lines.rest)
+
+
+class Resumed(io.RawIOBase):
+    """The stream from just after the header: the bytes read past it, then the rest."""
+
+    def __init__(self, read_past: bytes, stream: io.RawIOBase) -> None:
+        self._read_past = memoryview(read_past)
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        target = memoryview(buffer).cast("B")
+        if len(self._read_past):
+            count = min(len(target), len(self._read_past))
+            target[:count] = self._read_past[:count]
+            self._read_past = self._read_past[count:]
+            return count
+        data = self._stream.read(len(target)) or b""
+        target[: len(data)] = data
+        return len(data)
