@@ -134,3 +134,18 @@ def test_a_refusal_removes_an_old_manifest_of_the_same_keys(handler: ModuleType,
     event, _ = sqs_event({"Records": [record]})
     assert handler.lambda_handler(event, FakeContext()) == {"batchItemFailures": []}
     assert output_keys(aws) == {keys["refusal"]}
+
+
+def test_deletes_only_what_exists_so_no_delete_markers_pile_up(
+    handler: ModuleType, aws: Any
+) -> None:
+    """On the versioned output bucket a first run leaves no delete marker; a redelivery
+    leaves one, for the manifest it replaced."""
+    aws.put_bucket_versioning(Bucket=OUTPUT_BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    record = put_input(aws, "sample.csv", SAMPLE)
+    event, _ = sqs_event({"Records": [record]})
+    handler.lambda_handler(event, FakeContext())
+    assert "DeleteMarkers" not in aws.list_object_versions(Bucket=OUTPUT_BUCKET)
+    handler.lambda_handler(event, FakeContext())
+    markers = aws.list_object_versions(Bucket=OUTPUT_BUCKET)["DeleteMarkers"]
+    assert [m["Key"] for m in markers] == [keys_for(record)["manifest"]]

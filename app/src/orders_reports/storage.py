@@ -257,7 +257,12 @@ class S3Keys(Target):
         return cast(BinaryIO, self._uploads[name])
 
     def _delete(self, name: str) -> None:
-        self._client.delete_object(Bucket=self._bucket, Key=self._keys[name])
+        # Only what exists: on a versioned bucket deleting a missing key would still
+        # leave a delete marker, two per run for nothing.
+        key = self._keys[name]
+        listed = self._client.list_objects_v2(Bucket=self._bucket, Prefix=key, MaxKeys=1)
+        if any(item["Key"] == key for item in listed.get("Contents", [])):
+            self._client.delete_object(Bucket=self._bucket, Key=key)
 
     def _put(self, name: str, data: bytes) -> None:
         key = self._keys[name]
