@@ -326,6 +326,7 @@ class TerraformStack:
         return {name: item["value"] for name, item in raw.items()}
 
     def destroy(self) -> str:
+        _remove_delete_markers(self.variables["endpoint_url"])
         out = self._run(
             "destroy",
             "-auto-approve",
@@ -337,6 +338,35 @@ class TerraformStack:
             f"-var-file={self.work_dir / 'variables.tfvars.json'}",
         )
         return _summary_line(out, "Destroy complete!")
+
+
+def _remove_delete_markers(endpoint_url: str) -> None:
+    """Delete every delete marker in the emulator's buckets, by version.
+
+    moto 5.2 cannot force-destroy a bucket whose keys end in a delete marker once its
+    versioning is suspended (AttributeError: 'FakeDeleteMarker' object has no
+    attribute 'dispose'), and terraform then retries forever. A rerun of the function
+    leaves such markers (it deletes the manifest it replaces), so clear them first.
+    """
+    import boto3  # noqa: PLC0415  (imported when a stack is destroyed, not for the CLI)
+
+    s3 = boto3.client("s3", endpoint_url=endpoint_url, region_name=REGION, **_boto_credentials())
+    for bucket in s3.list_buckets().get("Buckets", []):
+        pages = s3.get_paginator("list_object_versions").paginate(Bucket=bucket["Name"])
+        for page in pages:
+            markers = [
+                {"Key": m["Key"], "VersionId": m["VersionId"]}
+                for m in page.get("DeleteMarkers", [])
+            ]
+            if markers:
+                s3.delete_objects(Bucket=bucket["Name"], Delete={"Objects": markers})
+
+
+def _boto_credentials() -> dict[str, str]:
+    return {
+        "aws_access_key_id": DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        "aws_secret_access_key": DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    }
 
 
 def _summary_line(output: str, marker: str) -> str:

@@ -9,6 +9,7 @@ the assertions. Teardown destroys the stack and checks nothing is left.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_plus
 
+import pyarrow.parquet as pq
 import pytest
 from emulator import (
     INVENTORY_SERVICES,
@@ -89,7 +91,7 @@ class Stack:
 
     def output_keys_for(self, stem: str) -> list[str]:
         """Output keys written for inputs whose file name stem is ``stem``."""
-        pattern = re.compile(rf"/{re.escape(stem)}-[0-9a-f]+\.(csv|json)$")
+        pattern = re.compile(rf"/{re.escape(stem)}-[0-9a-f]+\.(csv|json|parquet)$")
         return [k for k in list_keys(self.s3, self.output_bucket) if pattern.search(k)]
 
     def assert_input_unchanged(self, key: str) -> None:
@@ -229,7 +231,8 @@ def test_a_dropped_file_sends_its_s3_event_to_the_queue(stack: Stack) -> None:
         m["MessageId"] for m in received
     )
     assert stack.queue_depth() == (0, 0)
-    assert len(stack.output_keys_for("orders_2026_1")) == len(REPORT_NAMES) + 1
+    # The reports, the curated file and the manifest.
+    assert len(stack.output_keys_for("orders_2026_1")) == len(REPORT_NAMES) + 2
     stack.assert_input_unchanged(key)
 
 
@@ -249,7 +252,7 @@ def test_reports_in_the_bucket_equal_the_cli_output(stack: Stack, tmp_path: Path
     # Partitioned by the UTC date of the S3 event.
     event_date = datetime.fromisoformat(record["eventTime"].replace("Z", "+00:00"))
     ingest_date = event_date.astimezone(UTC).date().isoformat()
-    by_folder = {k.split("/")[1]: k for k in keys}
+    by_folder = {k.split("/")[1]: k for k in keys if k.startswith(PREFIX)}
     assert set(by_folder) == {*REPORT_NAMES, "_manifests"}, keys
     for folder, output_key in by_folder.items():
         # Hive-style: <prefix><report>/ingest_date=YYYY-MM-DD/<source id>.<ext>
@@ -257,6 +260,11 @@ def test_reports_in_the_bucket_equal_the_cli_output(stack: Stack, tmp_path: Path
             rf"{PREFIX}{folder}/ingest_date={ingest_date}/sample_orders-[0-9a-f]{{16}}\.(csv|json)",
             output_key,
         )
+    (curated_key,) = [k for k in keys if not k.startswith(PREFIX)]
+    assert re.fullmatch(
+        rf"curated/orders/ingest_date={ingest_date}/sample_orders-[0-9a-f]{{16}}\.parquet",
+        curated_key,
+    )
 
     cli_out = tmp_path / "cli"
     cli = subprocess.run(
@@ -266,7 +274,7 @@ def test_reports_in_the_bucket_equal_the_cli_output(stack: Stack, tmp_path: Path
     )
     assert cli.returncode == 0, cli.stderr
     assert sorted(p.name for p in cli_out.iterdir()) == sorted(
-        [*(f"{name}.csv" for name in REPORT_NAMES), "manifest.json"]
+        [*(f"{name}.csv" for name in REPORT_NAMES), "manifest.json", "orders.parquet"]
     )
     for name in REPORT_NAMES:
         in_bucket = stack.s3.get_object(Bucket=stack.output_bucket, Key=by_folder[name])
@@ -278,6 +286,12 @@ def test_reports_in_the_bucket_equal_the_cli_output(stack: Stack, tmp_path: Path
     assert manifest["source"] == f"s3://{stack.input_bucket}/{key}"
     for count in ("rows_total", "rows_valid", "rows_rejected"):
         assert manifest[count] == cli_manifest[count], count
+    assert manifest["curated"] == f"s3://{stack.output_bucket}/{curated_key}"
+    # The same rows and values; only where they came from differs.
+    body = stack.s3.get_object(Bucket=stack.output_bucket, Key=curated_key)["Body"].read()
+    provenance = ["source_bucket", "source_key", "source_version", "event_time"]
+    in_lake = pq.read_table(io.BytesIO(body)).drop_columns(provenance)
+    assert in_lake.equals(pq.read_table(cli_out / "orders.parquet").drop_columns(provenance))
 
     # A redelivery of the same notification overwrites the same objects.
     (body,) = [m["Body"] for m in outcome.messages if m["MessageId"] == message_id]
@@ -328,7 +342,7 @@ def test_a_failing_message_is_retried_then_parked_in_the_dlq(stack: Stack) -> No
     # Only the failed message stays; the rest of the batch completes.
     assert first.failed_ids == [ids[doomed_key]]
     assert first.deleted_ids == [ids[good_key]]
-    assert len(stack.output_keys_for("good_neighbour")) == len(REPORT_NAMES) + 1
+    assert len(stack.output_keys_for("good_neighbour")) == len(REPORT_NAMES) + 2
 
     visibility = stack.poller.visibility_timeout
     second = stack.poller.poll_once(wait_seconds=visibility + 4)
