@@ -25,8 +25,7 @@ dependency "input_bucket" {
   config_path = "${get_terragrunt_dir()}/../input-bucket"
 
   mock_outputs = {
-    bucket_name = "${local.project}-${local.env.environment}-${local.env.account_id}-input"
-    bucket_arn  = "arn:aws:s3:::${local.project}-${local.env.environment}-${local.env.account_id}-input"
+    bucket_arn = "arn:aws:s3:::${local.project}-${local.env.environment}-${local.env.account_id}-input"
   }
   mock_outputs_allowed_terraform_commands = ["validate", "plan"]
 }
@@ -35,8 +34,7 @@ dependency "output_bucket" {
   config_path = "${get_terragrunt_dir()}/../output-bucket"
 
   mock_outputs = {
-    bucket_name = "${local.project}-${local.env.environment}-${local.env.account_id}-output"
-    bucket_arn  = "arn:aws:s3:::${local.project}-${local.env.environment}-${local.env.account_id}-output"
+    bucket_arn = "arn:aws:s3:::${local.project}-${local.env.environment}-${local.env.account_id}-output"
   }
   mock_outputs_allowed_terraform_commands = ["validate", "plan"]
 }
@@ -54,11 +52,9 @@ inputs = {
   name      = "${local.project}-${local.env.environment}-processor"
   image_uri = "${dependency.ecr_repository.outputs.repository_url}@${local.image_digest}"
 
-  input_bucket_name  = dependency.input_bucket.outputs.bucket_name
-  input_bucket_arn   = dependency.input_bucket.outputs.bucket_arn
-  output_bucket_name = dependency.output_bucket.outputs.bucket_name
-  output_bucket_arn  = dependency.output_bucket.outputs.bucket_arn
-  output_prefix      = "reports/"
+  input_bucket_arn  = dependency.input_bucket.outputs.bucket_arn
+  output_bucket_arn = dependency.output_bucket.outputs.bucket_arn
+  output_prefix     = "reports/"
 
   log_level          = local.env.log_level
   memory_size        = local.env.memory_size

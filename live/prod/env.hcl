@@ -26,6 +26,11 @@ locals {
   # capacity when other functions in the account scale up.
   reserved_concurrent_executions = 10
 
+  # The SQS event source may use the whole reservation (it is the function's
+  # only caller) and no more: beyond it, throttled batches would count as
+  # receives and send healthy files to the DLQ.
+  maximum_concurrency = local.reserved_concurrent_executions
+
   # PLACEHOLDER: an EXISTING SNS topic (with the on-call subscriptions) that the
   # DLQ-depth, error, throttle and queue-age alarms notify. No unit creates it:
   # create it once per account (or point this at the team's existing alerting
