@@ -61,8 +61,10 @@ provider "aws" {
 EOF
 }
 
-# The modules declare the provider range they support (>= 5.100); the live layer
-# narrows it to the major version it was tested with. This is an override file
+# The provider range the live layer deploys with. Each module declares the range
+# it is tested with (its README, Requirements); pinning here too means a module
+# widening its range changes nothing deployed until the live layer opts in, and
+# the units' lock files record the exact build. This is an override file
 # because a second required_providers block in one module is an error
 # ("Duplicate required providers configuration"), whereas an override file
 # replaces the module's aws entry.

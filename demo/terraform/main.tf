@@ -56,12 +56,10 @@ module "processor" {
   name      = "${var.name_prefix}-processor"
   image_uri = "${module.ecr.repository_url}@${var.image_digest}"
 
-  input_bucket_name  = module.input_bucket.bucket_name
-  input_bucket_arn   = module.input_bucket.bucket_arn
-  output_bucket_name = module.output_bucket.bucket_name
-  output_bucket_arn  = module.output_bucket.bucket_arn
-  output_prefix      = var.output_prefix
-  log_level          = var.log_level
+  input_bucket_arn  = module.input_bucket.bucket_arn
+  output_bucket_arn = module.output_bucket.bucket_arn
+  output_prefix     = var.output_prefix
+  log_level         = var.log_level
 
   timeout           = var.function_timeout
   max_receive_count = var.max_receive_count

@@ -49,7 +49,7 @@ output "function_memory_size" {
 }
 
 output "function_environment" {
-  description = "Environment of the deployed function (OUTPUT_BUCKET, OUTPUT_PREFIX, LOG_LEVEL), as read back from the emulator."
+  description = "Environment of the deployed function (OUTPUT_BUCKET, OUTPUT_PREFIX, CURATED_PREFIX, LOG_LEVEL), as read back from the emulator."
   value       = data.aws_lambda_function.processor.environment[0].variables
 }
 

@@ -2,17 +2,16 @@
 # Included by live/<env>/input-bucket/terragrunt.hcl next to root.hcl.
 
 locals {
-  project = read_terragrunt_config(find_in_parent_folders("project.hcl")).locals.project
-  env     = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  env          = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  bucket_names = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/_envcommon/bucket-names.hcl").locals.names
 }
 
 terraform {
   source = "${get_repo_root()}/modules//s3-bucket"
 }
 
-# Bucket names are global: the account id keeps them unique across accounts.
 inputs = {
-  bucket_name                        = "${local.project}-${local.env.environment}-${local.env.account_id}-input"
+  bucket_name                        = local.bucket_names.input
   force_destroy                      = local.env.force_destroy
   noncurrent_version_expiration_days = local.env.noncurrent_version_expiration_days
 }

@@ -1,9 +1,10 @@
-# Shared configuration of the output bucket unit (the reports are written here).
+# Shared configuration of the output bucket unit (the function writes the reports
+# and the curated dataset here).
 # Included by live/<env>/output-bucket/terragrunt.hcl next to root.hcl.
 
 locals {
-  project = read_terragrunt_config(find_in_parent_folders("project.hcl")).locals.project
-  env     = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  env          = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  bucket_names = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/_envcommon/bucket-names.hcl").locals.names
 }
 
 terraform {
@@ -12,7 +13,7 @@ terraform {
 
 # A separate bucket from the input one: reports can never re-trigger the function.
 inputs = {
-  bucket_name                        = "${local.project}-${local.env.environment}-${local.env.account_id}-output"
+  bucket_name                        = local.bucket_names.output
   force_destroy                      = local.env.force_destroy
   noncurrent_version_expiration_days = local.env.noncurrent_version_expiration_days
 }

@@ -3,8 +3,9 @@
 # Included by live/<env>/processor/terragrunt.hcl next to root.hcl.
 
 locals {
-  project = read_terragrunt_config(find_in_parent_folders("project.hcl")).locals.project
-  env     = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  project      = read_terragrunt_config(find_in_parent_folders("project.hcl")).locals.project
+  env          = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  bucket_names = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/_envcommon/bucket-names.hcl").locals.names
 
   # The pin file live/<env>/image-digest.txt ("sha256:<64 hex>") is written by
   # `make push ENV=<env>` (and `make deploy`, which pushes before applying this
@@ -25,8 +26,7 @@ dependency "input_bucket" {
   config_path = "${get_terragrunt_dir()}/../input-bucket"
 
   mock_outputs = {
-    bucket_name = "${local.project}-${local.env.environment}-${local.env.account_id}-input"
-    bucket_arn  = "arn:aws:s3:::${local.project}-${local.env.environment}-${local.env.account_id}-input"
+    bucket_arn = "arn:aws:s3:::${local.bucket_names.input}"
   }
   mock_outputs_allowed_terraform_commands = ["validate", "plan"]
 }
@@ -35,8 +35,7 @@ dependency "output_bucket" {
   config_path = "${get_terragrunt_dir()}/../output-bucket"
 
   mock_outputs = {
-    bucket_name = "${local.project}-${local.env.environment}-${local.env.account_id}-output"
-    bucket_arn  = "arn:aws:s3:::${local.project}-${local.env.environment}-${local.env.account_id}-output"
+    bucket_arn = "arn:aws:s3:::${local.bucket_names.output}"
   }
   mock_outputs_allowed_terraform_commands = ["validate", "plan"]
 }
@@ -54,11 +53,9 @@ inputs = {
   name      = "${local.project}-${local.env.environment}-processor"
   image_uri = "${dependency.ecr_repository.outputs.repository_url}@${local.image_digest}"
 
-  input_bucket_name  = dependency.input_bucket.outputs.bucket_name
-  input_bucket_arn   = dependency.input_bucket.outputs.bucket_arn
-  output_bucket_name = dependency.output_bucket.outputs.bucket_name
-  output_bucket_arn  = dependency.output_bucket.outputs.bucket_arn
-  output_prefix      = "reports/"
+  input_bucket_arn  = dependency.input_bucket.outputs.bucket_arn
+  output_bucket_arn = dependency.output_bucket.outputs.bucket_arn
+  output_prefix     = "reports/"
 
   log_level          = local.env.log_level
   memory_size        = local.env.memory_size

@@ -1,6 +1,6 @@
 # Settings of the prod environment, read by root.hcl (account, region, tags) and
-# by the _envcommon files (sizing). Prod keeps data: no force_destroy, longer log
-# and version retention, reserved concurrency, alarms notify an SNS topic.
+# by the _envcommon files. This file and dev/env.hcl are where dev and prod
+# differ: each value that differs carries its reason here.
 locals {
   environment = "prod"
 
@@ -9,13 +9,16 @@ locals {
   account_id = "222222222222"
   region     = "eu-west-1"
 
-  # Buckets and repository: never delete contents with the resource.
+  # Prod keeps data: destroy never deletes what the buckets and the repository
+  # hold, and overwritten or deleted objects stay recoverable for months.
   force_destroy                      = false
   noncurrent_version_expiration_days = 90
 
+  # Images kept: every digest prod runs or may roll back to.
   image_retention_count = 30
 
-  # Processor.
+  # Processor: INFO logs, kept long enough for investigations; a failing file
+  # gets more receives before the DLQ than in dev, to ride out transient errors.
   log_level          = "INFO"
   memory_size        = 2048
   timeout            = 300
@@ -25,6 +28,11 @@ locals {
   # Caps the function (and what a flood of uploads can cost) and guarantees it
   # capacity when other functions in the account scale up.
   reserved_concurrent_executions = 10
+
+  # The SQS event source may use the whole reservation (it is the function's
+  # only caller) and no more: beyond it, throttled batches would count as
+  # receives and send healthy files to the DLQ.
+  maximum_concurrency = local.reserved_concurrent_executions
 
   # PLACEHOLDER: an EXISTING SNS topic (with the on-call subscriptions) that the
   # DLQ-depth, error, throttle and queue-age alarms notify. No unit creates it:

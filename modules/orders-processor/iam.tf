@@ -14,11 +14,29 @@ locals {
       {
         Sid    = "WriteReports"
         Effect = "Allow"
-        # Refusals go to <output_prefix>_refused/, which this prefix covers.
-        # Large reports are uploaded multipart; AbortMultipartUpload lets a
-        # failed upload clean up its parts instead of leaving them billed.
+        # Large outputs are uploaded multipart; AbortMultipartUpload lets a
+        # failed run discard its parts instead of leaving them billed.
         Action   = ["s3:AbortMultipartUpload", "s3:PutObject"]
         Resource = ["${var.output_bucket_arn}/${var.output_prefix}*"]
+      },
+      {
+        Sid      = "WriteCuratedRows"
+        Effect   = "Allow"
+        Action   = ["s3:AbortMultipartUpload", "s3:PutObject"]
+        Resource = ["${var.output_bucket_arn}/${var.curated_prefix}*"]
+      },
+      {
+        Sid    = "ReplaceOwnManifests"
+        Effect = "Allow"
+        # A rerun deletes the previous manifest (or refusal record) of its input
+        # before it completes any new object, so a rerun that fails half way
+        # never leaves a manifest describing other files. Nothing else may be
+        # deleted.
+        Action = ["s3:DeleteObject"]
+        Resource = [
+          "${var.output_bucket_arn}/${var.output_prefix}_manifests/*",
+          "${var.output_bucket_arn}/${var.output_prefix}_refused/*",
+        ]
       },
       {
         Sid    = "ConsumeOwnQueue"

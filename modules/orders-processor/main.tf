@@ -3,6 +3,19 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
+  # Written once here and used by the variable validations (and the bucket
+  # names below), so a fix to a pattern reaches every variable it checks.
+  bucket_arn_pattern  = "^arn:aws[a-z-]*:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$"
+  kms_key_arn_pattern = "^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
+  # A key prefix that scopes IAM permissions: non-empty, ends with "/", no
+  # leading "/" and no IAM wildcard characters, so the scope means what it says.
+  key_prefix_pattern = "^[^/*?][^*?]*/$"
+
+  # The notification and the function's environment need names, the policies
+  # need ARNs: taking only ARNs means the two can never name different buckets.
+  input_bucket_name  = regex(local.bucket_arn_pattern, var.input_bucket_arn)[0]
+  output_bucket_name = regex(local.bucket_arn_pattern, var.output_bucket_arn)[0]
+
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.name
@@ -27,7 +40,7 @@ locals {
 }
 
 resource "aws_cloudwatch_log_group" "this" {
-  #checkov:skip=CKV_AWS_338:Retention is an environment decision (var.log_retention_days: 30 in dev, longer in prod); the logs hold counts and object keys, no row data, so a mandatory year would only add cost.
+  #checkov:skip=CKV_AWS_338:Retention is an environment decision (var.log_retention_days, set per environment); the logs hold counts and object keys, no row data, so a mandatory year would only add cost.
   #checkov:skip=CKV_AWS_158:CloudWatch Logs encrypts log data at rest by default; a CMK is available through var.log_group_kms_key_arn when a key policy for the logs service exists.
   name              = "/aws/lambda/${var.name}"
   retention_in_days = var.log_retention_days
@@ -40,25 +53,32 @@ resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_117:No VPC: the function talks only to S3, SQS and CloudWatch public endpoints; a VPC would add NAT/endpoints and cold-start cost without narrowing any access (IAM does that).
   #checkov:skip=CKV_AWS_272:Code signing is not supported for container-image functions; integrity comes from the image pinned by sha256 digest in an immutable-tag ECR repository.
   #checkov:skip=CKV_AWS_116:Invoked only through the SQS event source mapping, never asynchronously; failed messages go to the source queue's redrive DLQ, so a function DLQ would never receive anything.
-  #checkov:skip=CKV_AWS_173:The environment holds no secrets (bucket name, prefix, log level); Lambda encrypts it at rest with an AWS-owned key, and a CMK would add a key policy to manage for nothing secret.
-  #checkov:skip=CKV_AWS_115:Concurrency is an environment decision: var.reserved_concurrent_executions (set in prod) and var.maximum_concurrency; reserving by default would take account concurrency from every dev function.
+  #checkov:skip=CKV_AWS_173:The environment holds no secrets (bucket name, prefixes, log level); Lambda encrypts it at rest with an AWS-owned key, and a CMK would add a key policy to manage for nothing secret.
+  #checkov:skip=CKV_AWS_115:Concurrency is an environment decision (var.reserved_concurrent_executions with var.maximum_concurrency, set per environment); reserving by default would take account concurrency from every dev function.
   function_name = var.name
-  description   = "Builds the order analytics reports for each CSV dropped in s3://${var.input_bucket_name}/${var.input_prefix}"
+  description   = "Builds the order analytics reports for each CSV dropped in s3://${local.input_bucket_name}/${var.input_prefix}"
   role          = aws_iam_role.this.arn
 
   package_type  = "Image"
   image_uri     = var.image_uri
   architectures = ["arm64"]
 
-  memory_size                    = var.memory_size
-  timeout                        = var.timeout
+  memory_size = var.memory_size
+  timeout     = var.timeout
+
+  # Explicit, so the size is a reviewed choice rather than a provider default.
+  ephemeral_storage {
+    size = var.ephemeral_storage_size
+  }
+
   reserved_concurrent_executions = var.reserved_concurrent_executions == null ? -1 : var.reserved_concurrent_executions
 
   environment {
     variables = {
-      OUTPUT_BUCKET = var.output_bucket_name
-      OUTPUT_PREFIX = var.output_prefix
-      LOG_LEVEL     = var.log_level
+      OUTPUT_BUCKET  = local.output_bucket_name
+      OUTPUT_PREFIX  = var.output_prefix
+      CURATED_PREFIX = var.curated_prefix
+      LOG_LEVEL      = var.log_level
     }
   }
 

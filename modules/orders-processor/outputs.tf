@@ -52,3 +52,13 @@ output "event_source_mapping_uuid" {
   description = "UUID of the SQS event source mapping (to disable/enable consumption during operations)."
   value       = aws_lambda_event_source_mapping.this.uuid
 }
+
+output "output_prefix" {
+  description = "Key prefix of the reports in the output bucket (the function's OUTPUT_PREFIX), for whatever reads them (e.g. a table location)."
+  value       = var.output_prefix
+}
+
+output "curated_prefix" {
+  description = "Key prefix of the curated Parquet dataset in the output bucket (the function's CURATED_PREFIX), for whatever reads it (e.g. a table location)."
+  value       = var.curated_prefix
+}

@@ -62,7 +62,7 @@ resource "aws_sqs_queue_policy" "this" {
 # A bucket has exactly ONE notification configuration: this resource replaces
 # whatever else is configured on the input bucket, so nothing else may manage it.
 resource "aws_s3_bucket_notification" "input" {
-  bucket = var.input_bucket_name
+  bucket = local.input_bucket_name
 
   queue {
     id            = "${var.name}-new-csv"

@@ -28,69 +28,54 @@ variable "image_uri" {
 # Buckets
 ################################################################################
 
-variable "input_bucket_name" {
-  description = "Bucket the order CSVs are dropped in. This module owns its (single) S3 event notification configuration."
-  type        = string
-
-  validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.input_bucket_name))
-    error_message = "input_bucket_name must be a valid S3 bucket name (3-63 of a-z, 0-9, '.', '-')."
-  }
-}
-
 variable "input_bucket_arn" {
-  description = "ARN of the input bucket (`arn:<partition>:s3:::<input_bucket_name>`)."
+  description = "ARN of the bucket the order CSVs are dropped in (`arn:<partition>:s3:::<bucket>`); the bucket name is derived from it. This module owns that bucket's (single) S3 event notification configuration."
   type        = string
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.input_bucket_arn))
+    condition     = can(regex(local.bucket_arn_pattern, var.input_bucket_arn))
     error_message = "input_bucket_arn must be an S3 bucket ARN (arn:<partition>:s3:::<bucket>), without a key or wildcard."
-  }
-
-  validation {
-    # The notification uses the name and the policies use the ARN: a mismatch
-    # would silently wire events from one bucket to permissions on another.
-    condition     = endswith(var.input_bucket_arn, ":::${var.input_bucket_name}")
-    error_message = "input_bucket_arn must be the ARN of input_bucket_name."
-  }
-}
-
-variable "output_bucket_name" {
-  description = "Bucket the reports are written to (passed to the function as OUTPUT_BUCKET)."
-  type        = string
-
-  validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.output_bucket_name))
-    error_message = "output_bucket_name must be a valid S3 bucket name (3-63 of a-z, 0-9, '.', '-')."
   }
 }
 
 variable "output_bucket_arn" {
-  description = "ARN of the output bucket (`arn:<partition>:s3:::<output_bucket_name>`)."
+  description = "ARN of the bucket the reports and the curated dataset are written to (`arn:<partition>:s3:::<bucket>`); its name is passed to the function as OUTPUT_BUCKET."
   type        = string
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.output_bucket_arn))
+    condition     = can(regex(local.bucket_arn_pattern, var.output_bucket_arn))
     error_message = "output_bucket_arn must be an S3 bucket ARN (arn:<partition>:s3:::<bucket>), without a key or wildcard."
-  }
-
-  validation {
-    condition     = endswith(var.output_bucket_arn, ":::${var.output_bucket_name}")
-    error_message = "output_bucket_arn must be the ARN of output_bucket_name."
   }
 }
 
 variable "output_prefix" {
-  description = "Key prefix of everything the function writes (reports and `<output_prefix>_refused/`); the role may write nowhere else. Passed as OUTPUT_PREFIX."
+  description = "Key prefix of the reports and of the function's bookkeeping under it (`_manifests/`, `_refused/`, `rejected_rows/`). Passed as OUTPUT_PREFIX."
   type        = string
   default     = "reports/"
   nullable    = false
 
   validation {
-    # Non-empty so that the write permission is always scoped below the bucket
-    # root; no IAM wildcard characters so the scope means what it says.
-    condition     = can(regex("^[^/*?][^*?]*/$", var.output_prefix)) && length(var.output_prefix) <= 512
+    condition     = can(regex(local.key_prefix_pattern, var.output_prefix)) && length(var.output_prefix) <= 512
     error_message = "output_prefix must be non-empty, end with '/', not start with '/', contain no '*' or '?', and be at most 512 characters."
+  }
+}
+
+variable "curated_prefix" {
+  description = "Key prefix of the curated dataset in the output bucket: the valid rows of each input file as one Parquet file, partitioned by ingest_date. Passed as CURATED_PREFIX."
+  type        = string
+  default     = "curated/orders/"
+  nullable    = false
+
+  validation {
+    condition     = can(regex(local.key_prefix_pattern, var.curated_prefix)) && length(var.curated_prefix) <= 512
+    error_message = "curated_prefix must be non-empty, end with '/', not start with '/', contain no '*' or '?', and be at most 512 characters."
+  }
+
+  validation {
+    # Each prefix is the location of tables of its own, and a table reads
+    # every object below its location.
+    condition     = !startswith(var.curated_prefix, var.output_prefix) && !startswith(var.output_prefix, var.curated_prefix)
+    error_message = "curated_prefix must be neither under output_prefix nor contain it: the curated dataset and the reports are separate table locations."
   }
 }
 
@@ -144,6 +129,18 @@ variable "memory_size" {
   }
 }
 
+variable "ephemeral_storage_size" {
+  description = "Size of the function's /tmp in MiB (512-10240). The function streams its outputs to S3 and needs no /tmp space of its own (see Sizing in the README), so the default is Lambda's minimum."
+  type        = number
+  default     = 512
+  nullable    = false
+
+  validation {
+    condition     = var.ephemeral_storage_size >= 512 && var.ephemeral_storage_size <= 10240 && floor(var.ephemeral_storage_size) == var.ephemeral_storage_size
+    error_message = "ephemeral_storage_size must be a whole number of MiB between 512 and 10240."
+  }
+}
+
 variable "timeout" {
   description = "Function timeout in seconds. The queue's visibility timeout is derived from it (6 x timeout + batching window)."
   type        = number
@@ -157,13 +154,13 @@ variable "timeout" {
 }
 
 variable "reserved_concurrent_executions" {
-  description = "Concurrency reserved for (and capping) the function; null leaves it unreserved. 0 would disable the function and is rejected."
+  description = "Concurrency reserved for (and capping) the function; null leaves it unreserved. When set, maximum_concurrency must be set too (at most this value), so at least 2: 0 would disable the function, and 1 leaves no room for the event source's minimum of 2."
   type        = number
   default     = null
 
   validation {
-    condition     = var.reserved_concurrent_executions == null || try(var.reserved_concurrent_executions >= 1 && floor(var.reserved_concurrent_executions) == var.reserved_concurrent_executions, false)
-    error_message = "reserved_concurrent_executions must be null (unreserved) or a whole number >= 1."
+    condition     = var.reserved_concurrent_executions == null || try(var.reserved_concurrent_executions >= 2 && floor(var.reserved_concurrent_executions) == var.reserved_concurrent_executions, false)
+    error_message = "reserved_concurrent_executions must be null (unreserved) or a whole number >= 2."
   }
 }
 
@@ -192,8 +189,8 @@ variable "log_group_kms_key_arn" {
   default     = null
 
   validation {
-    condition     = var.log_group_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.log_group_kms_key_arn))
-    error_message = "log_group_kms_key_arn must be null or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)."
+    condition     = var.log_group_kms_key_arn == null || can(regex(local.kms_key_arn_pattern, var.log_group_kms_key_arn))
+    error_message = "log_group_kms_key_arn must be null or a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias)."
   }
 }
 
@@ -204,8 +201,8 @@ variable "kms_key_arns" {
   nullable    = false
 
   validation {
-    condition     = alltrue([for k in var.kms_key_arns : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", k))])
-    error_message = "kms_key_arns must contain KMS key ARNs (arn:<partition>:kms:<region>:<account>:key/<id>); aliases cannot scope IAM permissions."
+    condition     = alltrue([for k in var.kms_key_arns : can(regex(local.kms_key_arn_pattern, k))])
+    error_message = "kms_key_arns must contain KMS key ARNs such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab; aliases cannot scope IAM permissions."
   }
 }
 
@@ -219,8 +216,8 @@ variable "queue_kms_key_arn" {
   default     = null
 
   validation {
-    condition     = var.queue_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.queue_kms_key_arn))
-    error_message = "queue_kms_key_arn must be null or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)."
+    condition     = var.queue_kms_key_arn == null || can(regex(local.kms_key_arn_pattern, var.queue_kms_key_arn))
+    error_message = "queue_kms_key_arn must be null or a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias)."
   }
 }
 
@@ -290,7 +287,7 @@ variable "maximum_batching_window_in_seconds" {
 }
 
 variable "maximum_concurrency" {
-  description = "Cap on concurrent invocations by the SQS event source (2-1000); null means no cap beyond the function's own."
+  description = "Cap on the concurrent invocations the SQS event source makes (2-1000); null means no cap beyond the function's own. Required, at most the reservation, when reserved_concurrent_executions is set."
   type        = number
   default     = null
 
@@ -300,9 +297,12 @@ variable "maximum_concurrency" {
   }
 
   validation {
-    # Above the reserved concurrency the extra pollers only produce throttles.
-    condition     = var.maximum_concurrency == null || var.reserved_concurrent_executions == null || try(var.maximum_concurrency <= var.reserved_concurrent_executions, false)
-    error_message = "maximum_concurrency must not exceed reserved_concurrent_executions."
+    # Without this cap the event source scales its pollers past the
+    # reservation; Lambda throttles them, each throttled batch goes back to the
+    # queue and counts as a receive, and healthy messages reach the DLQ after
+    # max_receive_count throttles.
+    condition     = var.reserved_concurrent_executions == null || try(var.maximum_concurrency <= var.reserved_concurrent_executions, false)
+    error_message = "With reserved_concurrent_executions set, maximum_concurrency must be set and must not exceed it (otherwise throttled batches send healthy messages to the DLQ)."
   }
 }
 

@@ -168,6 +168,7 @@ def test_apply_creates_the_stack_with_the_emulator_settings(stack: Stack) -> Non
     assert outputs["function_environment"] == {
         "OUTPUT_BUCKET": stack.output_bucket,
         "OUTPUT_PREFIX": PREFIX,
+        "CURATED_PREFIX": "curated/orders/",
         "LOG_LEVEL": "INFO",
     }
     attributes = stack.sqs.get_queue_attributes(

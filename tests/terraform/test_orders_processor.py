@@ -26,16 +26,16 @@ TEST_FILES = sorted((MODULE / "tests").glob("*.tftest.hcl"))
 AGREED_VARIABLES = {
     "name",
     "image_uri",
-    "input_bucket_name",
     "input_bucket_arn",
-    "output_bucket_name",
     "output_bucket_arn",
     "output_prefix",
+    "curated_prefix",
     "input_prefix",
     "log_level",
     "memory_size",
     "timeout",
     "reserved_concurrent_executions",
+    "maximum_concurrency",
     "log_retention_days",
     "max_receive_count",
     "batch_size",
@@ -45,14 +45,9 @@ AGREED_VARIABLES = {
     "kms_key_arns",
     "tags",
 }
-REQUIRED_VARIABLES = {
-    "name",
-    "image_uri",
-    "input_bucket_name",
-    "input_bucket_arn",
-    "output_bucket_name",
-    "output_bucket_arn",
-}
+# Buckets are given by ARN only: the module derives the names, so the two can
+# never disagree.
+REQUIRED_VARIABLES = {"name", "image_uri", "input_bucket_arn", "output_bucket_arn"}
 AGREED_OUTPUTS = {
     "function_name",
     "function_arn",
@@ -64,6 +59,8 @@ AGREED_OUTPUTS = {
     "dlq_arn",
     "log_group_name",
     "alarm_arns",
+    "output_prefix",
+    "curated_prefix",
 }
 
 

@@ -1,5 +1,4 @@
-# dev processor: everything shared is in _envcommon/processor.hcl and dev/env.hcl. Dev
-# leaves the function unreserved and the alarms without actions (no topic).
+# dev processor: everything shared is in _envcommon/processor.hcl and dev/env.hcl.
 include "root" {
   path = find_in_parent_folders("root.hcl")
 }

@@ -66,12 +66,10 @@ override_resource {
 }
 
 variables {
-  name               = "orders-dev"
-  image_uri          = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/orders-processor@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-  input_bucket_name  = "orders-dev-input"
-  input_bucket_arn   = "arn:aws:s3:::orders-dev-input"
-  output_bucket_name = "orders-dev-output"
-  output_bucket_arn  = "arn:aws:s3:::orders-dev-output"
+  name              = "orders-dev"
+  image_uri         = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/orders-processor@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+  input_bucket_arn  = "arn:aws:s3:::orders-dev-input"
+  output_bucket_arn = "arn:aws:s3:::orders-dev-output"
 }
 
 run "defaults" {
@@ -95,16 +93,21 @@ run "defaults" {
     error_message = "Default sizing must be 2048 MiB / 300 s."
   }
   assert {
+    condition     = aws_lambda_function.this.ephemeral_storage[0].size == 512
+    error_message = "/tmp must be set explicitly to Lambda's minimum, 512 MiB: the function streams its outputs to S3."
+  }
+  assert {
     condition     = aws_lambda_function.this.reserved_concurrent_executions == -1
     error_message = "null reserved concurrency must mean unreserved (-1), never 0 (disabled)."
   }
   assert {
     condition = aws_lambda_function.this.environment[0].variables == tomap({
-      OUTPUT_BUCKET = "orders-dev-output"
-      OUTPUT_PREFIX = "reports/"
-      LOG_LEVEL     = "INFO"
+      OUTPUT_BUCKET  = "orders-dev-output"
+      OUTPUT_PREFIX  = "reports/"
+      CURATED_PREFIX = "curated/orders/"
+      LOG_LEVEL      = "INFO"
     })
-    error_message = "The environment must be exactly OUTPUT_BUCKET, OUTPUT_PREFIX and LOG_LEVEL."
+    error_message = "The environment must be exactly OUTPUT_BUCKET (the name in output_bucket_arn), OUTPUT_PREFIX, CURATED_PREFIX and LOG_LEVEL."
   }
   assert {
     condition = (
@@ -149,6 +152,21 @@ run "defaults" {
         Resource = ["arn:aws:s3:::orders-dev-output/reports/*"]
       },
       {
+        Sid      = "WriteCuratedRows"
+        Effect   = "Allow"
+        Action   = ["s3:AbortMultipartUpload", "s3:PutObject"]
+        Resource = ["arn:aws:s3:::orders-dev-output/curated/orders/*"]
+      },
+      {
+        Sid    = "ReplaceOwnManifests"
+        Effect = "Allow"
+        Action = ["s3:DeleteObject"]
+        Resource = [
+          "arn:aws:s3:::orders-dev-output/reports/_manifests/*",
+          "arn:aws:s3:::orders-dev-output/reports/_refused/*",
+        ]
+      },
+      {
         Sid      = "ConsumeOwnQueue"
         Effect   = "Allow"
         Action   = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
@@ -183,6 +201,15 @@ run "defaults" {
   assert {
     condition     = strcontains("arn:aws:s3:::orders-dev-output/reports/_refused/x.json", trimsuffix(jsondecode(aws_iam_role_policy.this.policy).Statement[1].Resource[0], "*"))
     error_message = "The refusal records under <output_prefix>_refused/ must be inside the write scope."
+  }
+  assert {
+    # Deleting is the riskiest write: only the manifests and refusal records of
+    # the output bucket, never a report, a curated file or an input.
+    condition = [
+      for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Sid
+      if contains(s.Action, "s3:DeleteObject") || contains(s.Action, "s3:DeleteObjectVersion")
+    ] == ["ReplaceOwnManifests"]
+    error_message = "Only the ReplaceOwnManifests statement may delete objects."
   }
   assert {
     condition = jsondecode(aws_iam_role.this.assume_role_policy).Statement == [{
@@ -335,6 +362,8 @@ run "production_like" {
     log_level                          = "WARNING"
     timeout                            = 900
     memory_size                        = 4096
+    curated_prefix                     = "lake/orders_v2/"
+    ephemeral_storage_size             = 1024
     reserved_concurrent_executions     = 20
     maximum_concurrency                = 10
     batch_size                         = 50
@@ -385,9 +414,11 @@ run "production_like" {
       aws_lambda_function.this.tracing_config[0].mode == "PassThrough" &&
       aws_lambda_function.this.logging_config[0].application_log_level == "WARN" &&
       aws_lambda_function.this.environment[0].variables["LOG_LEVEL"] == "WARNING" &&
-      aws_lambda_function.this.environment[0].variables["OUTPUT_PREFIX"] == "analytics/"
+      aws_lambda_function.this.environment[0].variables["OUTPUT_PREFIX"] == "analytics/" &&
+      aws_lambda_function.this.environment[0].variables["CURATED_PREFIX"] == "lake/orders_v2/" &&
+      aws_lambda_function.this.ephemeral_storage[0].size == 1024
     )
-    error_message = "Sizing, tracing and log level must follow the variables (WARNING is WARN for Lambda)."
+    error_message = "Sizing, tracing, prefixes and log level must follow the variables (WARNING is WARN for Lambda)."
   }
   assert {
     condition = jsonencode(jsondecode(aws_iam_role_policy.this.policy).Statement) == jsonencode([
@@ -402,6 +433,21 @@ run "production_like" {
         Effect   = "Allow"
         Action   = ["s3:AbortMultipartUpload", "s3:PutObject"]
         Resource = ["arn:aws:s3:::orders-dev-output/analytics/*"]
+      },
+      {
+        Sid      = "WriteCuratedRows"
+        Effect   = "Allow"
+        Action   = ["s3:AbortMultipartUpload", "s3:PutObject"]
+        Resource = ["arn:aws:s3:::orders-dev-output/lake/orders_v2/*"]
+      },
+      {
+        Sid    = "ReplaceOwnManifests"
+        Effect = "Allow"
+        Action = ["s3:DeleteObject"]
+        Resource = [
+          "arn:aws:s3:::orders-dev-output/analytics/_manifests/*",
+          "arn:aws:s3:::orders-dev-output/analytics/_refused/*",
+        ]
       },
       {
         Sid      = "ConsumeOwnQueue"
@@ -466,14 +512,16 @@ run "same_bucket_with_disjoint_prefixes" {
   command = plan
 
   variables {
-    output_bucket_name = "orders-dev-input"
-    output_bucket_arn  = "arn:aws:s3:::orders-dev-input"
-    input_prefix       = "incoming/"
-    output_prefix      = "reports/"
+    output_bucket_arn = "arn:aws:s3:::orders-dev-input"
+    input_prefix      = "incoming/"
+    output_prefix     = "reports/"
   }
 
   assert {
-    condition     = aws_s3_bucket_notification.input.queue[0].filter_prefix == "incoming/"
+    condition = (
+      aws_s3_bucket_notification.input.queue[0].filter_prefix == "incoming/" &&
+      aws_lambda_function.this.environment[0].variables["OUTPUT_BUCKET"] == "orders-dev-input"
+    )
     error_message = "One bucket with disjoint prefixes is a valid layout."
   }
 }
