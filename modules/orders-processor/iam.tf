@@ -39,6 +39,19 @@ locals {
         ]
       },
       {
+        Sid    = "FindOwnManifests"
+        Effect = "Allow"
+        # The rerun lists the exact key before deleting it: deleting a key that
+        # does not exist would still leave a delete marker on the versioned bucket.
+        Action   = ["s3:ListBucket"]
+        Resource = [var.output_bucket_arn]
+        Condition = {
+          StringLike = {
+            "s3:prefix" = ["${var.output_prefix}_manifests/*", "${var.output_prefix}_refused/*"]
+          }
+        }
+      },
+      {
         Sid    = "ConsumeOwnQueue"
         Effect = "Allow"
         Action = [

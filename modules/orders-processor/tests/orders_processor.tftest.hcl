@@ -167,6 +167,13 @@ run "defaults" {
         ]
       },
       {
+        Sid       = "FindOwnManifests"
+        Effect    = "Allow"
+        Action    = ["s3:ListBucket"]
+        Resource  = ["arn:aws:s3:::orders-dev-output"]
+        Condition = { StringLike = { "s3:prefix" = ["reports/_manifests/*", "reports/_refused/*"] } }
+      },
+      {
         Sid      = "ConsumeOwnQueue"
         Effect   = "Allow"
         Action   = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
@@ -448,6 +455,13 @@ run "production_like" {
           "arn:aws:s3:::orders-dev-output/analytics/_manifests/*",
           "arn:aws:s3:::orders-dev-output/analytics/_refused/*",
         ]
+      },
+      {
+        Sid       = "FindOwnManifests"
+        Effect    = "Allow"
+        Action    = ["s3:ListBucket"]
+        Resource  = ["arn:aws:s3:::orders-dev-output"]
+        Condition = { StringLike = { "s3:prefix" = ["analytics/_manifests/*", "analytics/_refused/*"] } }
       },
       {
         Sid      = "ConsumeOwnQueue"
