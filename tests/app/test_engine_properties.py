@@ -38,7 +38,7 @@ def _number(text: str) -> Decimal | None:
 
 
 def reference(rows: list[list[str]]) -> tuple[dict[str, bytes], int]:
-    """The SPEC read literally, one row at a time. Returns (reports, rejected count)."""
+    """app/README.md's contract read literally, row by row. Returns (reports, rejected count)."""
     profit: dict[str, Decimal] = defaultdict(Decimal)
     ships: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     subs: dict[tuple[str, str], set[str]] = defaultdict(set)

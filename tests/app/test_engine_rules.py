@@ -1,4 +1,4 @@
-"""Every input rule of SPEC section 2, each with a case that fails without the rule."""
+"""Every input rule of app/README.md, each with a case that fails without the rule."""
 
 from __future__ import annotations
 
@@ -181,7 +181,7 @@ REJECTIONS = [
     ({"quantity": "-2"}, "quantity is not a whole number >= 1"),
     ({"discount_percent": "-0.5"}, "discount_percent is outside [0, 100]"),
     ({"discount_percent": "100.01"}, "discount_percent is outside [0, 100]"),
-    # Several broken rules: the first in SPEC order is reported.
+    # Several broken rules: the first in the contract's order is reported.
     ({"order_id": "", "quantity": "0", "cost_price": "x"}, "order_id is empty"),
     ({"cost_price": "-1", "quantity": "x"}, "quantity is not a number"),
     ({"quantity": "0", "discount_percent": "101"}, "quantity is not a whole number >= 1"),

@@ -1,4 +1,4 @@
-"""Exact reports on the project's sample file (SPEC section 2 and 3)."""
+"""Exact reports on the project's sample file (input contract and reports of app/README.md)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def sample() -> RunResult:
 
 
 def test_most_profitable_region_is_east(sample: RunResult) -> None:
-    # East by hand: 22.8 + 33.5 + 86.5 + 14451.3 + 531.2 + ... = 2465.50 (SPEC section 2).
+    # East by hand: 22.8 + 33.5 + 86.5 + 14451.3 + 531.2 + ... = 2465.50 (line profit formula).
     assert sample.reports["most_profitable_region"] == b"region,profit\nEast,2465.50\n"
 
 
