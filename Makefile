@@ -87,9 +87,11 @@ require_pin = grep -Eqx 'sha256:[0-9a-f]{64}' $(1) 2>/dev/null || { echo "make $
 
 # $(call tg_output,ENV,UNIT,OUTPUT): a unit's output, for `var=$(call tg_output,...); \`
 tg_output = $$(cd $(LIVE)/$(1)/$(2) && $(TG) output -raw $(3)) || { echo "make $@: cannot read output '$(3)' of $(LIVE)/$(1)/$(2); apply it first (make deploy ENV=$(1))" >&2; exit 1; }
-# An ECR repository URL is ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME; split it into
-# shell variables <prefix>_registry, <prefix>_name, <prefix>_region.
-split_repo_url = $(1)_registry=$${$(1)_url%%/*}; $(1)_name=$${$(1)_url\#*/}; $(1)_region=$$(cut -d. -f4 <<<"$$$(1)_registry")
+# $(call apply_ecr,ENV): create or update ENV's image repository (and, the first
+# time, the state bucket: --backend-bootstrap) before an image can go into it.
+apply_ecr = cd $(LIVE)/$(1)/ecr-repository && $(TG) run --backend-bootstrap $(TG_FLAGS) -- apply $(AUTO_APPROVE)
+# Pushing, promoting and checking an image: scripts/ecr_image.py (tested directly).
+ecr_image = $(BIN)/python scripts/ecr_image.py --live-dir $(LIVE) --terragrunt $(TG)
 
 .PHONY: help setup test lint demo bench lock build push deploy plan destroy drop reports promote
 
@@ -146,18 +148,7 @@ push: setup ## Push the image to ENV's ECR repository and pin ECR's digest in li
 	@$(require_terragrunt)
 	@$(require_docker)
 	@$(require_aws)
-	@[[ "$(ALLOW_DIRTY)" == 1 ]] || test -z "$$(git status --porcelain -- app)" || { echo "make $@: app/ has uncommitted changes; commit them first (the image tag is the commit SHA and ECR tags are immutable) or pass ALLOW_DIRTY=1" >&2; exit 1; }
-	repo_url=$(call tg_output,$(ENV),ecr-repository,repository_url); \
-	$(call split_repo_url,repo); \
-	aws ecr get-login-password --region "$$repo_region" | docker login --username AWS --password-stdin "$$repo_registry"; \
-	if aws ecr describe-images --region "$$repo_region" --repository-name "$$repo_name" --image-ids imageTag=$(IMAGE_TAG) >/dev/null 2>&1; then \
-	  echo "make $@: $$repo_name:$(IMAGE_TAG) is already in ECR (tags are immutable); pinning its digest"; \
-	else \
-	  docker image inspect $(IMAGE_NAME):$(IMAGE_TAG) >/dev/null 2>&1 || { echo "make $@: no local image $(IMAGE_NAME):$(IMAGE_TAG); run make build first" >&2; exit 1; }; \
-	  docker tag $(IMAGE_NAME):$(IMAGE_TAG) "$$repo_url:$(IMAGE_TAG)"; \
-	  docker push "$$repo_url:$(IMAGE_TAG)"; \
-	fi; \
-	$(BIN)/python scripts/pin_digest.py --live-dir $(LIVE) --env $(ENV) --repository "$$repo_name" --region "$$repo_region" --tag $(IMAGE_TAG)
+	$(ecr_image) push --env $(ENV) --tag $(IMAGE_TAG) --local-image $(IMAGE_NAME):$(IMAGE_TAG) $(if $(filter 1,$(ALLOW_DIRTY)),--allow-dirty)
 
 # --- infrastructure ---------------------------------------------------------
 
@@ -173,14 +164,12 @@ deploy: setup ## Bootstrap/update ENV: ECR unit, build, push, pin, then terragru
 ifeq ($(ENV),prod)
 	@$(call require_pin,$(PIN_FILE),prod never builds: run make promote FROM=dev TO=prod first)
 	@$(require_aws)
-	cd $(LIVE)/$(ENV)/ecr-repository && $(TG) run --backend-bootstrap $(TG_FLAGS) -- apply $(AUTO_APPROVE)
-	repo_url=$(call tg_output,$(ENV),ecr-repository,repository_url); \
-	$(call split_repo_url,repo); \
-	$(BIN)/python scripts/pin_digest.py --live-dir $(LIVE) --env $(ENV) --repository "$$repo_name" --region "$$repo_region" --check
+	$(call apply_ecr,$(ENV))
+	$(ecr_image) verify --env $(ENV)
 else
 	@$(require_docker)
 	@$(require_aws)
-	cd $(LIVE)/$(ENV)/ecr-repository && $(TG) run --backend-bootstrap $(TG_FLAGS) -- apply $(AUTO_APPROVE)
+	$(call apply_ecr,$(ENV))
 	$(MAKE) --no-print-directory build
 	$(MAKE) --no-print-directory push ENV=$(ENV)
 endif
@@ -219,9 +208,8 @@ reports: ## List ENV's report objects under reports/ (DOWNLOAD=dir also copies t
 	aws s3 ls --recursive "s3://$$bucket/reports/"; \
 	if [[ -n "$(DOWNLOAD)" ]]; then aws s3 cp --recursive "s3://$$bucket/reports/" "$(DOWNLOAD)"; fi
 
-# Promotion copies the exact bytes dev ran: skopeo copies the manifest by digest
-# with --preserve-digests, and pin_digest.py refuses to pin TO unless TO's
-# repository then holds that same digest.
+# Promotion copies the exact bytes FROM ran: skopeo copies the manifest by digest
+# with --preserve-digests, and TO is pinned only once its repository holds that digest.
 promote: setup ## Copy FROM's pinned image by digest into TO's repository and pin TO to it
 	@$(call require_pin,$(LIVE)/$(FROM)/image-digest.txt,nothing to promote: run make deploy ENV=$(FROM) first)
 	@$(require_aws_cli)
@@ -229,19 +217,5 @@ promote: setup ## Copy FROM's pinned image by digest into TO's repository and pi
 	@$(require_terraform)
 	@$(call require,skopeo,install skopeo (apt-get install skopeo / brew install skopeo))
 	@$(require_aws)
-	cd $(LIVE)/$(TO)/ecr-repository && $(TG) run --backend-bootstrap $(TG_FLAGS) -- apply $(AUTO_APPROVE)
-	digest=$$(cat $(LIVE)/$(FROM)/image-digest.txt); \
-	src_url=$(call tg_output,$(FROM),ecr-repository,repository_url); \
-	dst_url=$(call tg_output,$(TO),ecr-repository,repository_url); \
-	$(call split_repo_url,src); $(call split_repo_url,dst); \
-	aws ecr get-login-password --region "$$src_region" | skopeo login --username AWS --password-stdin "$$src_registry"; \
-	aws ecr get-login-password --region "$$dst_region" | skopeo login --username AWS --password-stdin "$$dst_registry"; \
-	if aws ecr describe-images --region "$$dst_region" --repository-name "$$dst_name" --image-ids imageDigest="$$digest" >/dev/null 2>&1; then \
-	  echo "make $@: $$digest is already in $$dst_name"; \
-	else \
-	  tag=$$(aws ecr describe-images --region "$$src_region" --repository-name "$$src_name" --image-ids imageDigest="$$digest" --query 'imageDetails[0].imageTags[0]' --output text); \
-	  if [[ -z "$$tag" || "$$tag" == None ]]; then tag="digest-$${digest:7:12}"; fi; \
-	  skopeo copy --preserve-digests "docker://$$src_url@$$digest" "docker://$$dst_url:$$tag"; \
-	fi; \
-	$(BIN)/python scripts/pin_digest.py --live-dir $(LIVE) --env $(TO) --repository "$$dst_name" --region "$$dst_region" --digest "$$digest"
-	@echo "make $@: $(TO) is pinned to $$(cat $(LIVE)/$(TO)/image-digest.txt); review and commit it, then run make deploy ENV=$(TO)"
+	$(call apply_ecr,$(TO))
+	$(ecr_image) promote --from $(FROM) --to $(TO)

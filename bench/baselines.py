@@ -2,12 +2,12 @@
 
 * ``pandas``: the naive way most implementations go: ``pd.read_csv`` the whole file
   (every column as text, so that validation sees what was written), normalise the
-  header, validate with the SPEC section 2 rules, then ``groupby``.
+  header, validate with the input rules of app/README.md, then ``groupby``.
 * ``duckdb``: the same reports in SQL: ``read_csv`` with every column as VARCHAR,
   ``TRY_CAST``, the same validation rules, the same tie handling.
 
 Both write what the CLI writes into ``--out``: the three report CSVs (byte for byte in
-the SPEC section 3 layout, see reports.py), ``rejected_rows.csv`` (original columns plus
+the reports' CSV layout, see reports.py), ``rejected_rows.csv`` (original columns plus
 ``reject_reason``) and ``manifest.json`` with the row counts, so the outputs can be
 compared exactly and the work done is the same.
 
@@ -57,7 +57,7 @@ _SEPARATOR_RUN = re.compile(r"[\s_\-]+")
 
 
 class Refused(Exception):
-    """The whole input is unusable (SPEC section 4, exit code 2)."""
+    """The whole input is unusable (the command line refuses it with exit code 2)."""
 
 
 def normalise(name: str) -> str:

@@ -5,7 +5,7 @@ date, customer location, region and ship mode and spans one or more lines (produ
 lines carry category, sub-category, product and prices. A small share of the lines is
 messy the way real exports are (the proportions are in ``MESS``): unknown ship modes
 (``Not Available`` in any case, or empty), values padded with spaces, a city with a comma
-that has to be quoted, and rows that SPEC section 2 says must be rejected.
+that has to be quoted, and rows that the input contract says must be rejected.
 
 Prices, discounts and quantities are whole numbers, as in the sample, so the profit of
 every line and every total is an exact number of cents: any correct implementation
@@ -111,7 +111,7 @@ PRODUCTS = [
 DISCOUNTS = np.array([0, 1, 2, 3, 4, 5, 10, 15, 20, 30, 40])
 DISCOUNT_P = np.array([40, 6, 8, 8, 6, 8, 8, 6, 5, 3, 2], float)
 
-# Share of lines with each kind of mess. Every invalid kind is one SPEC section 2 rule.
+# Share of lines with each kind of mess. Every invalid kind breaks one input rule.
 MESS = {
     "ship_mode_not_available": 0.010,
     "ship_mode_not_available_other_case": 0.001,

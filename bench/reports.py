@@ -25,9 +25,9 @@ MANIFEST = "manifest.json"
 REJECTED = "rejected_rows.csv"
 COUNT_KEYS = ("rows_total", "rows_valid", "rows_rejected")
 
-# A number, as the baselines read SPEC section 2: an optionally signed decimal with an
-# optional exponent, after trimming. "inf", "nan", "1_000" and "0x10" are not numbers
-# (pandas and DuckDB would each accept some of them, differently).
+# A number, as the baselines read the input contract (app/README.md): an optionally
+# signed decimal with an optional exponent, after trimming. "inf", "nan", "1_000" and
+# "0x10" are not numbers (pandas and DuckDB would each accept some of them, differently).
 NUMBER_PATTERN = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 
 
@@ -37,7 +37,7 @@ def format_profit(value: float) -> str:
 
 
 def report_bytes(name: str, rows: Iterable[Sequence[object]]) -> bytes:
-    """SPEC section 3 layout: UTF-8, header row, '\\n' line ends, RFC 4180 minimal quoting."""
+    """The reports' CSV layout: UTF-8, header row, '\\n' line ends, RFC 4180 minimal quoting."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(REPORTS[name])

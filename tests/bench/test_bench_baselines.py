@@ -1,4 +1,4 @@
-"""The two baselines compute SPEC section 3 exactly, and identically to each other."""
+"""The two baselines compute the documented reports exactly, and identically to each other."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ SAMPLE_EXPECTED = {
     ),
 }
 
-# Every rule of SPEC section 2 on a few lines: header spellings, a BOM, CRLF, a blank
+# Every input rule (app/README.md) on a few lines: header spellings, a BOM, CRLF, a blank
 # line, quoting, padded values, each rejection rule, unknown ship modes in any case, a
 # region tie that only exists after rounding to cents, and a category whose orders all
 # have an unknown ship mode.

@@ -6,6 +6,7 @@ import os
 import re
 import shlex
 import subprocess
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,8 @@ def test_every_action_is_pinned_to_an_exact_version() -> None:
     for path in WORKFLOWS.glob("*.yml"):
         for line in path.read_text().splitlines():
             if "uses:" in line:
-                ref = line.split("uses:", 1)[1].strip()
+                # A SHA pin may carry the tag it stands for as a comment.
+                ref = line.split("uses:", 1)[1].split("#", 1)[0].strip()
                 assert EXACT_VERSION.search(ref), f"{path.name}: {ref} is not an exact version"
 
 
@@ -143,9 +145,85 @@ def test_deploy_workflow_uses_oidc_and_an_environment_per_target() -> None:
     assert any("sha256sum --check" in line for line in lines)
 
 
-def test_pinned_tool_versions_exist() -> None:
-    for name in (".terraform-version", ".terragrunt-version"):
-        assert re.fullmatch(r"\d+\.\d+\.\d+\n?", (REPO_ROOT / name).read_text()), name
+def test_terragrunt_job_checks_live_with_the_pinned_tools() -> None:
+    ci = load_workflow("ci.yml")
+    job = ci["jobs"]["terragrunt"]
+    assert job["env"]["TG_STRICT_MODE"] == "true"
+    assert job["env"]["TG_EXPERIMENT"] == "optional-dependency-outputs"
+    assert job["defaults"]["run"]["working-directory"] == "live"
+    mise = next(step for step in steps(ci, "terragrunt") if "mise-action" in step.get("uses", ""))
+    assert re.fullmatch(r"jdx/mise-action@[0-9a-f]{40}", mise["uses"])
+    assert re.fullmatch(r"\d{4}\.\d+\.\d+", str(mise["with"]["version"]))
+    # The versions come from mise.toml, not from the workflow.
+    assert not {"tool_versions", "mise_toml"} & set(mise["with"])
+    assert mise["with"]["install_args"] == "terraform terragrunt"
+    lines = run_lines(ci, "terragrunt")
+    for command in (
+        "terragrunt hcl format --check --diff",
+        "terragrunt hcl validate",
+        "terragrunt hcl validate --inputs --strict",
+        "terragrunt run --all --no-dependency-outputs -- validate",
+        "terragrunt render --all --json --write --no-dependency-outputs",
+    ):
+        assert command in lines
+    validate = next(
+        step for step in steps(ci, "terragrunt") if "-- validate" in step.get("run", "")
+    )
+    assert validate["env"] == {"TF_CLI_ARGS_init": "-backend=false"}
+    # No cloud credentials: nothing in the job may assume a role or read secrets.
+    text = (WORKFLOWS / "ci.yml").read_text()
+    assert "configure-aws-credentials" not in text
+    assert "secrets." not in text
+
+
+def pinned_constraint(name: str) -> str:
+    match = re.search(
+        rf'^{name}\s*=\s*"([^"]+)"', (REPO_ROOT / "live" / "root.hcl").read_text(), re.M
+    )
+    assert match, f"live/root.hcl sets no {name}"
+    return match.group(1)
+
+
+def satisfies(version: str, constraint: str) -> bool:
+    """Terraform-style version constraints: comma-separated `~>`, `>=` and `<` clauses."""
+    have = tuple(int(part) for part in version.split("."))
+    for clause in constraint.split(","):
+        match = re.fullmatch(r"\s*(~>|>=|<)\s*([\d.]+)\s*", clause)
+        assert match, f"unsupported constraint {clause!r}"
+        operator, want = match.group(1), tuple(int(part) for part in match.group(2).split("."))
+        if (have >= want) if operator == "<" else (have < want):
+            return False
+        if operator == "~>" and have[: len(want) - 1] != want[:-1]:
+            return False
+    return True
+
+
+@pytest.mark.parametrize(
+    ("version", "constraint", "expected"),
+    [
+        ("1.11.4", "~> 1.11.4", True),
+        ("1.11.9", "~> 1.11.4", True),
+        ("1.12.0", "~> 1.11.4", False),
+        ("1.11.3", "~> 1.11.4", False),
+        ("1.1.6", "~> 1.0", True),
+        ("2.0.0", "~> 1.0", False),
+        ("1.0.5", ">= 1.0.6, < 2.0", False),
+        ("1.1.6", ">= 1.0.6, < 2.0", True),
+    ],
+)
+def test_satisfies(version: str, constraint: str, expected: bool) -> None:
+    assert satisfies(version, constraint) is expected
+
+
+def test_tool_pins_agree_and_live_root_admits_them() -> None:
+    terraform = (REPO_ROOT / ".terraform-version").read_text()
+    terragrunt = (REPO_ROOT / ".terragrunt-version").read_text()
+    assert re.fullmatch(r"\d+\.\d+\.\d+\n", terraform)
+    assert re.fullmatch(r"\d+\.\d+\.\d+\n", terragrunt)
+    mise = tomllib.loads((REPO_ROOT / "mise.toml").read_text())["tools"]
+    assert mise == {"terraform": terraform.strip(), "terragrunt": terragrunt.strip()}
+    assert satisfies(terraform.strip(), pinned_constraint("terraform_version_constraint"))
+    assert satisfies(terragrunt.strip(), pinned_constraint("terragrunt_version_constraint"))
 
 
 # --- pre-commit -------------------------------------------------------------------

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 from pathlib import Path
 
+import ecr_image  # scripts/, put on sys.path by conftest.py
 import pytest
 
 from support import REPO_ROOT, require_tool
@@ -152,16 +154,18 @@ def test_promote_arguments_are_checked(args: list[str], message: str) -> None:
 # --- dry runs of the AWS targets --------------------------------------------
 
 
+ECR_IMAGE = ".venv/bin/python scripts/ecr_image.py --live-dir live --terragrunt terragrunt"
+
+
 def test_deploy_dev_bootstraps_in_order() -> None:
-    lines = dry_run("deploy", "ENV=dev")
+    lines = dry_run("deploy", "ENV=dev", "IMAGE_TAG=abc123")
     credentials = index_of(lines, "aws sts get-caller-identity")
     engine = index_of(lines, "docker info")
     ecr = index_of(lines, "cd live/dev/ecr-repository && terragrunt run", "-- apply")
     build = index_of(lines, "docker buildx build --platform linux/arm64 --provenance=false --load")
-    push = index_of(lines, "docker push")
-    pin = index_of(lines, "scripts/pin_digest.py --live-dir live --env dev", "--tag")
+    push = index_of(lines, f"{ECR_IMAGE} push --env dev --tag abc123")
     apply_all = index_of(lines, "cd live/dev && terragrunt run --all -- apply")
-    assert max(credentials, engine) < ecr < build < push < pin < apply_all
+    assert max(credentials, engine) < ecr < build < push < apply_all
     assert apply_all == len(lines) - 1
     assert not any("--non-interactive" in line or "-auto-approve" in line for line in lines)
 
@@ -177,24 +181,59 @@ def test_deploy_non_interactive_only_when_asked() -> None:
 
 def test_deploy_prod_runs_the_promoted_digest_without_building() -> None:
     lines = dry_run("deploy", "ENV=prod")
-    builds = ("docker buildx", "docker push", "docker info", "print-directory build")
+    builds = ("docker buildx", "docker info", "print-directory build", "ecr_image.py push")
     assert not any(fragment in line for line in lines for fragment in builds)
     pin_required = index_of(lines, "live/prod/image-digest.txt", "make promote FROM=dev TO=prod")
     ecr = index_of(lines, "cd live/prod/ecr-repository && terragrunt run", "-- apply")
-    present = index_of(lines, "scripts/pin_digest.py --live-dir live --env prod", "--check")
+    present = lines.index(f"{ECR_IMAGE} verify --env prod")
     apply_all = index_of(lines, "cd live/prod && terragrunt run --all -- apply")
     assert pin_required < ecr < present < apply_all
 
 
-def test_push_reads_the_repository_from_terragrunt_and_pins_ecrs_digest() -> None:
+def test_push_checks_tools_and_credentials_then_runs_the_script() -> None:
     lines = dry_run("push", "ENV=dev", "IMAGE_TAG=abc123")
-    url = index_of(lines, "cd live/dev/ecr-repository && terragrunt output -raw repository_url")
-    login = index_of(
-        lines, "aws ecr get-login-password", "docker login --username AWS --password-stdin"
+    checks = [index_of(lines, f"command -v {tool}") for tool in ("aws", "terragrunt", "docker")]
+    credentials = index_of(lines, "aws sts get-caller-identity")
+    assert max(checks) < credentials == len(lines) - 2
+    assert (
+        lines[-1] == f"{ECR_IMAGE} push --env dev --tag abc123 --local-image orders-reports:abc123"
     )
-    push = index_of(lines, 'docker push "$repo_url:abc123"')
-    pin = index_of(lines, "scripts/pin_digest.py --live-dir live --env dev", "--tag abc123")
-    assert url < login < push < pin
+    allowed = dry_run("push", "ENV=dev", "IMAGE_TAG=abc123", "ALLOW_DIRTY=1")
+    assert allowed[-1] == lines[-1] + " --allow-dirty"
+
+
+def test_the_script_accepts_what_the_recipes_pass() -> None:
+    def parsed(*goal: str) -> dict[str, object]:
+        words = shlex.split(dry_run(*goal)[-1])
+        assert words[:2] == [".venv/bin/python", "scripts/ecr_image.py"]
+        return vars(ecr_image.parse_args(words[2:]))
+
+    common = {"live_dir": Path("live"), "terragrunt": "terragrunt"}
+    assert parsed("push", "ENV=dev", "IMAGE_TAG=abc123", "ALLOW_DIRTY=1") == {
+        **common,
+        "command": "push",
+        "env": "dev",
+        "tag": "abc123",
+        "local_image": "orders-reports:abc123",
+        "allow_dirty": True,
+    }
+    promote = {**common, "command": "promote", "source": "dev", "target": "prod"}
+    assert parsed("promote", "FROM=dev", "TO=prod") == promote
+    verify_line = next(line for line in dry_run("deploy", "ENV=prod") if "ecr_image.py" in line)
+    verify = vars(ecr_image.parse_args(shlex.split(verify_line)[2:]))
+    assert verify == {**common, "command": "verify", "env": "prod"}
+
+
+@pytest.mark.parametrize("target", ["push", "promote"])
+def test_image_recipes_stay_a_few_lines(target: str) -> None:
+    recipe: list[str] = []
+    lines = MAKEFILE.read_text().splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith(f"{target}:"))
+    for line in lines[start + 1 :]:
+        if not line.startswith("\t"):
+            break
+        recipe.append(line)
+    assert 1 <= len(recipe) <= 8, recipe
 
 
 def test_plan() -> None:
@@ -238,12 +277,10 @@ def test_promote_copies_by_digest_then_pins() -> None:
     lines = dry_run("promote", "FROM=dev", "TO=prod")
     from_pin = index_of(lines, "live/dev/image-digest.txt", "run make deploy ENV=dev first")
     skopeo = index_of(lines, "command -v skopeo")
+    credentials = index_of(lines, "aws sts get-caller-identity")
     ecr = index_of(lines, "cd live/prod/ecr-repository && terragrunt run", "-- apply")
-    copy = index_of(
-        lines, 'skopeo copy --preserve-digests "docker://$src_url@$digest" "docker://$dst_url:$tag"'
-    )
-    pin = index_of(lines, "scripts/pin_digest.py --live-dir live --env prod", '--digest "$digest"')
-    assert from_pin < skopeo < ecr < copy < pin
+    assert from_pin < skopeo < credentials < ecr == len(lines) - 2
+    assert lines[-1] == f"{ECR_IMAGE} promote --from dev --to prod"
 
 
 # --- fail-fast checks, for real ---------------------------------------------
