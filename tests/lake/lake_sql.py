@@ -43,14 +43,16 @@ def trino_type(arrow_type: pa.DataType) -> str:
     raise ValueError(f"no Trino type for {arrow_type}")
 
 
-ORDERS_TABLE_SCHEMA = {"orders": {field.name: trino_type(field.type) for field in SCHEMA}}
+ORDERS_TABLE_SCHEMA: dict[str, object] = {
+    "orders": {field.name: trino_type(field.type) for field in SCHEMA}
+}
 
 
 def query_path(report: str) -> Path:
     return QUERIES_DIR / f"{report}.sql"
 
 
-def parse_trino(trino_sql: str) -> exp.Expression:
+def parse_trino(trino_sql: str) -> exp.Expr:
     """The one statement of a query file (several, or none, is an error)."""
     statements = [s for s in sqlglot.parse(trino_sql, read="trino") if s is not None]
     if len(statements) != 1:

@@ -63,7 +63,7 @@ def test_invalid_and_blank_rows_are_left_out() -> None:
     ]
     (row,) = curated_rows(header + "\n".join(lines) + "\n")
     assert row.order_id == "ok"
-    assert (row.quantity, row.profit) == (2, Decimal(-2))
+    assert (row.quantity, row.profit) == (Decimal(2), Decimal(-2))
 
 
 @pytest.mark.parametrize("name", ["sample", "edge", "losses"])
