@@ -219,3 +219,26 @@ promote: setup ## Copy FROM's pinned image by digest into TO's repository and pi
 	@$(require_aws)
 	$(call apply_ecr,$(TO))
 	$(ecr_image) promote --from $(FROM) --to $(TO)
+
+# --- querying the orders lake -------------------------------------------------
+
+REPORT        ?=
+QUERY_TIMEOUT ?= 600
+# A report is a named query: one SQL file each in the catalog module.
+REPORTS := $(sort $(basename $(notdir $(wildcard modules/orders-catalog/queries/*.sql))))
+ifneq ($(filter query,$(MAKECMDGOALS)),)
+  ifeq ($(call valid_env,$(ENV)),)
+    $(error ENV must be one of: $(ENVIRONMENTS) (got '$(ENV)'))
+  endif
+  ifeq ($(and $(filter 1,$(words $(REPORT))),$(filter $(REPORTS),$(REPORT))),)
+    $(error make query: REPORT must be one of: $(REPORTS) (got '$(REPORT)'))
+  endif
+endif
+
+.PHONY: query
+query: setup ## Run REPORT's named Athena query over every file ENV received; print the rows as CSV
+	@$(require_aws_cli)
+	@$(require_terragrunt)
+	@$(require_aws)
+	workgroup_arn=$(call tg_output,$(ENV),catalog,workgroup_arn); \
+	$(BIN)/python scripts/run_named_query.py --workgroup-arn "$$workgroup_arn" --name $(REPORT) --timeout $(QUERY_TIMEOUT)

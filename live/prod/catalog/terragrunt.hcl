@@ -1,0 +1,9 @@
+# prod catalog: shared settings in _envcommon/catalog.hcl and prod/env.hcl (which
+# keeps the workgroup's query history on destroy).
+include "root" {
+  path = find_in_parent_folders("root.hcl")
+}
+
+include "envcommon" {
+  path = "${dirname(find_in_parent_folders("root.hcl"))}/_envcommon/catalog.hcl"
+}
