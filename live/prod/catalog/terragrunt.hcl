@@ -7,3 +7,7 @@ include "root" {
 include "envcommon" {
   path = "${dirname(find_in_parent_folders("root.hcl"))}/_envcommon/catalog.hcl"
 }
+
+# Refuse `terragrunt destroy` (and `run --all destroy`) here: the workgroup keeps
+# prod's query history, and the tables are what analysts' queries depend on.
+prevent_destroy = true
