@@ -98,7 +98,10 @@ ecr_image = $(BIN)/python scripts/ecr_image.py --live-dir $(LIVE) --terragrunt $
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: $(VENV)/.installed ## Create .venv with the app (editable) and the pinned dev tools
+setup: $(VENV)/.installed $(VENV)/lambda-runtime/.installed ## Create .venv (app editable, pinned dev tools) and the image-runtime venv
+
+$(VENV)/lambda-runtime/.installed: requirements/lambda-runtime.txt scripts/lambda_runtime_venv.sh app/Dockerfile
+	scripts/lambda_runtime_venv.sh $(VENV)/lambda-runtime
 
 $(VENV)/.installed: requirements/dev.txt requirements/checkov.txt app/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
