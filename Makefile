@@ -133,6 +133,7 @@ lock: setup ## Re-resolve requirements/*.txt and app/requirements.lock from thei
 	$(BIN)/uv pip compile --quiet requirements/checkov.in --python-version 3.11 -o requirements/checkov.txt
 	$(BIN)/uv pip compile --quiet app/requirements.in --python-version 3.12 \
 	  --python-platform aarch64-manylinux_2_28 --generate-hashes -o app/requirements.lock
+	UV=$(BIN)/uv scripts/lambda_runtime_venv.sh --lock
 
 # --- image ------------------------------------------------------------------
 

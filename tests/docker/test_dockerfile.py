@@ -66,7 +66,13 @@ def test_dependencies_come_from_the_hashed_lock() -> None:
     assert "-r /tmp/requirements.lock" in install
     assert "requirements.lock /tmp/requirements.lock" in of("COPY")
     lock = (APP / "requirements.lock").read_text()
-    for package in ("pandas", "pyarrow", "boto3", "aws-lambda-powertools"):
+    wanted = [
+        line.strip()
+        for line in (APP / "requirements.in").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert "pyarrow" in wanted
+    for package in wanted:
         pin = re.search(rf"^{package}==\S+ \\\n\s+--hash=sha256:[0-9a-f]{{64}}", lock, re.M)
         assert pin, f"{package} is not pinned with a hash in app/requirements.lock"
 
