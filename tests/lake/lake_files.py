@@ -15,24 +15,25 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from reference import CuratedRow
+from reference_model import CuratedRow
 
+# Every column is always set, except the bucket and version of a local file's rows.
 SCHEMA = pa.schema(
     [
-        ("order_id", pa.string()),
-        ("ship_mode", pa.string()),
-        ("region", pa.string()),
-        ("category", pa.string()),
-        ("sub_category", pa.string()),
-        ("cost_price", pa.decimal128(20, 7)),
-        ("list_price", pa.decimal128(20, 7)),
-        ("quantity", pa.decimal128(13, 0)),
-        ("discount_percent", pa.decimal128(10, 7)),
-        ("profit", pa.decimal128(38, 16)),
-        ("source_bucket", pa.string()),
-        ("source_key", pa.string()),
-        ("source_version", pa.string()),
-        ("event_time", pa.timestamp("ms", tz="UTC")),
+        pa.field("order_id", pa.string(), nullable=False),
+        pa.field("ship_mode", pa.string(), nullable=False),
+        pa.field("region", pa.string(), nullable=False),
+        pa.field("category", pa.string(), nullable=False),
+        pa.field("sub_category", pa.string(), nullable=False),
+        pa.field("cost_price", pa.decimal128(20, 7), nullable=False),
+        pa.field("list_price", pa.decimal128(20, 7), nullable=False),
+        pa.field("quantity", pa.decimal128(13, 0), nullable=False),
+        pa.field("discount_percent", pa.decimal128(10, 7), nullable=False),
+        pa.field("profit", pa.decimal128(38, 16), nullable=False),
+        pa.field("source_bucket", pa.string()),
+        pa.field("source_key", pa.string(), nullable=False),
+        pa.field("source_version", pa.string()),
+        pa.field("event_time", pa.timestamp("ms", tz="UTC"), nullable=False),
     ]
 )
 DECIMAL_COLUMNS = ("cost_price", "list_price", "quantity", "discount_percent", "profit")

@@ -18,7 +18,7 @@ from edge_cases import (
     MULTI_FILE_UPLOADS,
 )
 from lake_files import Upload, latest_uploads, write_lake
-from reference import curated_rows, reports
+from reference_model import curated_rows, reports
 
 EVENT_TIME = datetime.fromisoformat("2026-11-30T12:00:00+00:00")
 

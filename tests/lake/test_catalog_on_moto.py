@@ -24,7 +24,7 @@ from edge_cases import EDGE_CSV, EDGE_REPORTS
 from emulator import REAL_AWS_VARIABLES, MotoServer, TerraformStack, aws_client, moto_server_command
 from lake_files import SCHEMA, Upload, table
 from lake_sql import REPORT_NAMES, query_path, run_on_parquet
-from reference import REPORT_COLUMNS, curated_rows
+from reference_model import REPORT_COLUMNS, curated_rows
 from scenarios import EVENT_TIME
 
 from support import REPO_ROOT, missing_tool, require_tool

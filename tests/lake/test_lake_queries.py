@@ -13,7 +13,7 @@ import pytest
 from edge_cases import HEADER
 from lake_files import SCHEMA, Upload, write_lake
 from lake_sql import REPORT_NAMES, run_on_parquet, run_report
-from reference import REPORT_COLUMNS, curated_rows
+from reference_model import REPORT_COLUMNS, curated_rows
 from scenarios import EVENT_TIME, Lake, one_file_lake, reference_reports, trap_lakes
 
 from support import SAMPLE_CSV

@@ -8,7 +8,7 @@ import re
 
 import pytest
 from lake_sql import QUERIES_DIR, REPORT_NAMES, parse_trino, query_path, to_duckdb
-from reference import REPORT_COLUMNS
+from reference_model import REPORT_COLUMNS
 from sqlglot import exp
 from sqlglot.errors import OptimizeError, UnsupportedError
 

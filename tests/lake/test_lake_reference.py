@@ -1,6 +1,6 @@
-"""The reference (reference.py) is a trustworthy oracle: exact known values, and the
-same report bytes as the command line on the sample, the hand-written edge cases and
-generated files."""
+"""The reference model (tests/reference_model.py) is a trustworthy oracle: exact known
+values, and the same report bytes as the command line on the sample, the hand-written
+edge cases and generated files."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from cli_runs import run_cli
 from edge_cases import EDGE_CSV, EDGE_REPORTS, LOSSES_CSV, LOSSES_REGION_REPORT
-from reference import curated_rows, reports
+from reference_model import curated_rows, reports
 
 from support import SAMPLE_CSV
 

@@ -15,7 +15,7 @@ from cli_runs import run_cli
 from edge_cases import EDGE_CSV
 from lake_files import SCHEMA
 from lake_sql import REPORT_NAMES, run_report
-from reference import curated_rows
+from reference_model import curated_rows
 
 from support import SAMPLE_CSV
 
