@@ -132,13 +132,15 @@ class _Run:
         profits: LineProfits,
     ) -> None:
         taken = pa.array(rows, pa.int64())
-        values = {
-            name: trimmed.take(column[name].indices.take(taken))
-            for name, (_, trimmed) in coded.items()
-        }
+
+        def encoded(name: str, dictionary: pa.Array) -> pa.DictionaryArray:
+            return pa.DictionaryArray.from_arrays(column[name].indices.take(taken), dictionary)
+
+        values = {name: encoded(name, trimmed) for name, (_, trimmed) in coded.items()}
         for name, parsed in numbers.parsed.items():
-            distinct = _exact_decimals(column[name].dictionary, parsed, NUMBER_TYPES[name])
-            values[name] = distinct.take(column[name].indices.take(taken))
+            values[name] = encoded(
+                name, _exact_decimals(column[name].dictionary, parsed, NUMBER_TYPES[name])
+            )
         values["profit"] = profits.as_decimal128()
         self.curated.add(values)
 
@@ -209,10 +211,11 @@ def _indices(column: pa.DictionaryArray) -> Int64Array:
 
 
 def _exact_decimals(values: pa.Array, parsed: ParsedColumn, kind: pa.DataType) -> pa.Array:
-    """Distinct raw values as the curated decimal type, exactly (null where unusable)."""
+    """Distinct raw values as the curated decimal type, exactly (0 where unusable: no valid
+    row refers to those, and a Parquet dictionary may not hold nulls)."""
     usable = pa.array(parsed.kinds == Kind.OK)
     trimmed = pc.utf8_trim_whitespace(values)
-    return pc.cast(pc.if_else(usable, trimmed, pa.scalar(None, pa.string())), kind)
+    return pc.cast(pc.if_else(usable, trimmed, "0"), kind)
 
 
 def build_reports(
@@ -235,7 +238,7 @@ def build_reports(
     header = read_header(text, limits)
     run = _Run(header.fields, open_output, provenance, compact_rows)
     try:
-        columns: list[int] = []
+        columns = run.positions.values()
         for block in read_blocks(Resumed(header.rest, text), header.fields, columns, limits):
             run.add(block)
     except BaseException:

@@ -2,16 +2,8 @@
 
 The keys depend only on (bucket, key, version id or ETag) and the event time, so a
 redelivered message overwrites exactly the objects its first delivery wrote, and a new
-version of the same key gets its own objects.
-
-    <prefix><report>/ingest_date=YYYY-MM-DD/<source-id>.csv      one folder per report
-    <prefix>rejected_rows/ingest_date=YYYY-MM-DD/<source-id>.csv  only when rows were rejected
-    <prefix>_manifests/ingest_date=YYYY-MM-DD/<source-id>.json    written last
-    <prefix>_refused/ingest_date=YYYY-MM-DD/<source-id>.json      instead of all of the above
-    <curated prefix>ingest_date=YYYY-MM-DD/<source-id>.parquet    the valid rows (the lake)
-
-Each report folder holds files of one schema, so it can be an Athena/Glue table
-partitioned by ``ingest_date``; the underscore folders are skipped by Athena and Glue.
+version of the same key gets its own objects. The layout, and why it has this shape, is
+described once in the README ("Output bucket layout").
 """
 
 from __future__ import annotations
