@@ -124,8 +124,9 @@ lint: setup ## Run every pre-commit hook on every file (what a reviewer checks)
 demo: setup ## Run the whole pipeline on a local AWS emulator (no AWS account needed)
 	$(with_mirror) $(BIN)/python demo/run_demo.py
 
-bench: setup ## Benchmark the report engine (BENCH_ARGS=... passes options)
+bench: setup ## Benchmark the report engine (BENCH_ARGS=... passes options), then hostile shapes' memory
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/shapes.py
 
 lock: setup ## Re-resolve requirements/*.txt and app/requirements.lock from their .in files
 	$(BIN)/python -m pip install -qq uv==0.13.9

@@ -46,13 +46,13 @@ from bench.reports import compare_outputs
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = REPO_ROOT / "bench"
-TOOLS = ("cli", "pandas", "duckdb")
+TOOLS = ("cli", "pandas", "duckdb", "cli-no-lake")
 MIB = 1024 * 1024
 
-# Targets of issue 2 ("Performance").
-MAX_CLI_OVER_DUCKDB_WALL = 1.5
+# Targets: the CLI (curated Parquet file included) against the baselines.
+MAX_CLI_OVER_DUCKDB_WALL = 1.25
 MAX_CLI_OVER_PANDAS_WALL = 1.0
-MAX_CLI_OVER_PANDAS_RSS = 0.5
+MAX_CLI_OVER_PANDAS_RSS = 0.35
 # 4x the rows, same distinct orders: the issue forbids 4x the memory; "well under 4" is
 # read as at most 2x, which a streaming engine meets with room to spare.
 SUBLINEAR_FACTOR = 4
@@ -195,6 +195,9 @@ def tool_command(tool: str, input_path: Path, out_dir: Path) -> list[str]:
                 "the CLI is what this benchmark measures"
             )
         return [found, "run", str(input_path), "--out", str(out_dir)]
+    if tool == "cli-no-lake":
+        script = BENCH_DIR / "without_curated.py"
+        return [sys.executable, str(script), str(input_path), "--out", str(out_dir)]
     return [
         sys.executable,
         str(BENCH_DIR / "baselines.py"),
@@ -293,7 +296,7 @@ def run_rounds(
                 runs.append(run)
                 status = "" if run.exit_code == 0 else f"  EXIT {run.exit_code}"
                 print(
-                    f"  {label:>6} round {round_no + 1}/{repeats} {tool:<7}"
+                    f"  {label:>6} round {round_no + 1}/{repeats} {tool:<12}"
                     f"{run.wall_s:8.2f} s {run.maxrss_mib:9.1f} MiB{status}",
                     flush=True,
                 )
@@ -347,10 +350,10 @@ def print_report(result: dict[str, Any]) -> None:
         f"median of {result['repeats']} interleaved runs, each in a fresh process"
     )
     print()
-    print(f"  {'tool':<8}{'wall s':>9}{'MiB/s':>9}{'peak RSS MiB':>14}{'min wall s':>12}")
+    print(f"  {'tool':<12}{'wall s':>9}{'MiB/s':>9}{'peak RSS MiB':>14}{'min wall s':>12}")
     for tool, row in result["summary"].items():
         print(
-            f"  {tool:<8}{fmt(row['wall_s']):>9}{fmt(row['mib_per_s'], '.1f'):>9}"
+            f"  {tool:<12}{fmt(row['wall_s']):>9}{fmt(row['mib_per_s'], '.1f'):>9}"
             f"{fmt(row['peak_rss_mib'], '.0f'):>14}{fmt(row['min_wall_s']):>12}"
         )
     print()
@@ -369,6 +372,12 @@ def print_report(result: dict[str, Any]) -> None:
         print("Agreement: FAILED")
         for problem in agreement["problems"]:
             print("  " + problem.replace("\n", "\n  "))
+    lake = result.get("curated_cost")
+    if lake:
+        print(
+            f"Writing the curated Parquet file: +{fmt(lake['seconds'])} s of the CLI's wall time"
+            f" ({fmt(lake['share_of_cli'] * 100, '.0f')} %), median against cli-no-lake"
+        )
     missed = [t["name"] for t in result["targets"] if not t["passed"]]
     if missed:
         print(f"TARGETS MISSED: {', '.join(missed)}")
@@ -405,7 +414,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_ROWS:,} rows: a smoke run")
     parser.add_argument(
-        "--tools", default=",".join(TOOLS), help="comma-separated subset of cli,pandas,duckdb"
+        "--tools",
+        default=",".join(TOOLS),
+        help="comma-separated subset of cli,pandas,duckdb,cli-no-lake (the CLI without its "
+        "curated Parquet file, to show what writing it costs)",
     )
     parser.add_argument("--no-sublinear", action="store_true", help="skip the sub-linearity check")
     parser.add_argument("--json", type=Path, default=None, help="write all figures to this file")
@@ -426,7 +438,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main_targets(summary: dict[str, Any], tools: list[str]) -> list[Target]:
-    cli, pandas_, duck = (summary.get(t, {}) for t in TOOLS)
+    cli, pandas_, duck = (summary.get(t, {}) for t in ("cli", "pandas", "duckdb"))
     targets = []
     if "cli" in tools and "duckdb" in tools:
         value = ratio(cli["wall_s"], duck["wall_s"])
@@ -510,6 +522,13 @@ def main(argv: list[str] | None = None) -> int:
 
     summary = summarise(runs, tools, "main", data["main"].size)
     targets = main_targets(summary, tools)
+    if {"cli", "cli-no-lake"} <= set(tools):
+        cli_wall, bare_wall = summary["cli"]["wall_s"], summary["cli-no-lake"]["wall_s"]
+        if cli_wall and bare_wall:
+            result["curated_cost"] = {
+                "seconds": cli_wall - bare_wall,
+                "share_of_cli": (cli_wall - bare_wall) / cli_wall,
+            }
     sub_summary: dict[str, Any] = {}
     if sublinear:
         sub_summary, target = sublinear_target(runs, tools, sub_data)

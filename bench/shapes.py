@@ -1,0 +1,143 @@
+"""Hostile shapes under 10 MB: the CLI's peak memory must stay under 300 MiB whatever the
+shape of the file (``make bench`` runs this after the main benchmark).
+
+Each shape is a small file built to defeat one way of sizing memory: by the product of
+two counts (tens of thousands of category/sub-category pairs), by the longest value (one
+huge order id among many short ones), by the number of groups, of columns, of rejected
+rows, or by one record near the record limit. Every file is run through the installed
+``orders-reports`` CLI in a fresh process; peak RSS is the ``ru_maxrss`` of that child.
+
+    python bench/shapes.py [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+MAX_INPUT_BYTES = 10 * 1000 * 1000
+MAX_PEAK_RSS_MIB = 300
+HEADER = [
+    "Order Id", "Ship Mode", "Region", "Category", "Sub Category",
+    "cost price", "List Price", "Quantity", "Discount Percent",
+]  # fmt: skip
+
+
+def _line(row: list[str]) -> str:
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerow(row)
+    return out.getvalue()
+
+
+def _csv(rows: Iterator[list[str]], header: list[str] = HEADER) -> bytes:
+    """The header and as many rows as fit under MAX_INPUT_BYTES."""
+    lines, size = [_line(header)], 0
+    for row in rows:
+        line = _line(row)
+        size += len(line.encode())
+        if size >= MAX_INPUT_BYTES - len(lines[0]):
+            break
+        lines.append(line)
+    return "".join(lines).encode()
+
+
+def many_pairs() -> bytes:
+    """150,000 distinct (category, sub-category) pairs, each in two orders."""
+    return _csv(
+        [f"O{i}", "Same Day", "East", f"cat{i % 400}", f"sub{i // 2}", "1", "2", "1", "0"]
+        for i in range(300_000)
+    )
+
+
+def huge_order_id() -> bytes:
+    """20,000 short order ids and one of 1,000,000 characters."""
+    rows = [[f"O{i}", "Same Day", "East", "F", "C", "1", "2", "1", "0"] for i in range(20_000)]
+    rows.insert(10_000, ["H" * 1_000_000, "Same Day", "East", "F", "C", "1", "2", "1", "0"])
+    return _csv(iter(rows))
+
+
+def many_regions_and_modes() -> bytes:
+    """Every line its own region, ship mode and order."""
+    return _csv(
+        [f"O{i}", f"mode{i}", f"region{i}", f"cat{i % 10}", "S", "1", "2", "1", "0"]
+        for i in range(400_000)
+    )
+
+
+def many_columns() -> bytes:
+    """A header of 9,990 extra columns (the limit is 10,000) and rows to fill 10 MB."""
+    header = [*HEADER, *(f"extra {i}" for i in range(9_990))]
+    row = ["O1", "Same Day", "East", "F", "C", "1", "2", "1", "0", *[""] * 9_990]
+    return _csv(([f"O{i}", *row[1:]] for i in range(1_000)), header)
+
+
+def all_rejected() -> bytes:
+    """Every record has the wrong number of fields (the rejects stream holds them all)."""
+    return _csv(["x" * 40, f"{i}", "y" * 40] for i in range(200_000))
+
+
+def record_near_the_limit() -> bytes:
+    """Nine records of 1,000,000-character values, just under the 1 MiB record limit."""
+    return _csv(
+        [f"O{i}", "Same Day", "East", "F", "N" * 1_000_000, "1", "2", "1", "0"] for i in range(9)
+    )
+
+
+SHAPES: dict[str, Callable[[], bytes]] = {
+    "many category/sub-category pairs": many_pairs,
+    "one huge order id": huge_order_id,
+    "a region, mode and order per line": many_regions_and_modes,
+    "10,000 columns": many_columns,
+    "every record rejected": all_rejected,
+    "records near the 1 MiB limit": record_near_the_limit,
+}
+
+
+def measure(cli: str, path: Path, out: Path) -> tuple[int, float, float]:
+    """(exit code, wall seconds, peak RSS MiB) of one CLI run in a fresh process."""
+    started = time.perf_counter()
+    proc = subprocess.Popen([cli, "run", str(path), "--out", str(out)], stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    return os.waitstatus_to_exitcode(status), time.perf_counter() - started, usage.ru_maxrss / 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path, help="write the figures to this file")
+    args = parser.parse_args(argv)
+    cli = str(Path(sys.executable).parent / "orders-reports")
+    results = []
+    print(f"Hostile shapes (< 10 MB each): peak RSS must stay under {MAX_PEAK_RSS_MIB} MiB")
+    with tempfile.TemporaryDirectory(prefix="orders-shapes-") as work:
+        for number, (name, build) in enumerate(SHAPES.items()):
+            path = Path(work) / f"shape{number}.csv"
+            path.write_bytes(build())
+            size = path.stat().st_size
+            assert size < MAX_INPUT_BYTES, (name, size)
+            code, wall, rss = measure(cli, path, Path(work) / f"out{number}")
+            ok = code == 0 and rss <= MAX_PEAK_RSS_MIB
+            results.append(
+                {"shape": name, "bytes": size, "exit": code, "wall_s": round(wall, 2),
+                 "peak_rss_mib": round(rss, 1), "passed": ok}
+            )  # fmt: skip
+            verdict = "PASS" if ok else "FAIL"
+            print(f"  {name:<36} {size / 1e6:5.1f} MB  exit {code}  {wall:6.2f} s"
+                  f"  {rss:7.1f} MiB  {verdict}")  # fmt: skip
+    print(f"  (this runner: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB)")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    return 0 if all(r["passed"] for r in results) else 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())
