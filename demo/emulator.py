@@ -84,7 +84,7 @@ def aws_client(service: str, endpoint_url: str) -> Any:
     )
 
 
-INVENTORY_SERVICES = ("s3", "sqs", "lambda", "ecr", "logs", "cloudwatch", "iam")
+INVENTORY_SERVICES = ("s3", "sqs", "lambda", "ecr", "logs", "cloudwatch", "iam", "glue", "athena")
 
 
 # Variables that would make boto3 or terraform reach for a real account.
@@ -327,6 +327,12 @@ class TerraformStack:
 
     def destroy(self) -> str:
         _remove_delete_markers(self.variables["endpoint_url"])
+        # moto has no DeleteNamedQuery: terraform would retry the delete until it
+        # times out. The saved queries go from the state instead (and with the
+        # emulator).
+        for address in self._run("state", "list", "-no-color").splitlines():
+            if ".aws_athena_named_query." in f".{address}":
+                self._run("state", "rm", "-no-color", address)
         out = self._run(
             "destroy",
             "-auto-approve",

@@ -395,8 +395,9 @@ def render_table(csv_text: str) -> str:
 def inventory(clients: Mapping[str, Any]) -> dict[str, list[str]]:
     """Names of everything the stack can create, per kind, to check a destroy.
 
-    ``clients`` maps service names (s3, sqs, lambda, ecr, logs, cloudwatch, iam)
-    to boto3 clients on the emulator.
+    ``clients`` maps service names (s3, sqs, lambda, ecr, logs, cloudwatch, iam, glue,
+    athena) to boto3 clients on the emulator. Athena's saved queries are not listed:
+    moto cannot delete them (the stack forgets them before its destroy).
     """
     s3, sqs, lam = clients["s3"], clients["sqs"], clients["lambda"]
     ecr, logs, cloudwatch, iam = (
@@ -419,6 +420,10 @@ def inventory(clients: Mapping[str, Any]) -> dict[str, list[str]]:
         "alarms": sorted(a["AlarmName"] for a in cloudwatch.describe_alarms()["MetricAlarms"]),
         "roles": sorted(r["RoleName"] for r in iam.list_roles()["Roles"]),
         "policies": sorted(p["PolicyName"] for p in iam.list_policies(Scope="Local")["Policies"]),
+        "glue_databases": sorted(
+            d["Name"] for d in clients["glue"].get_databases()["DatabaseList"]
+        ),
+        "workgroups": sorted(w["Name"] for w in clients["athena"].list_work_groups()["WorkGroups"]),
     }
 
 

@@ -1,11 +1,15 @@
 """`make demo`: the whole pipeline on a local AWS emulator, no AWS account needed.
 
 1. start moto_server on a free loopback port (stopped on every exit path);
-2. terraform apply the real modules (demo/terraform) to it;
-3. upload assessment_assets/sample_orders.csv to the input bucket;
+2. terraform apply the real modules (demo/terraform) to it, the lake's catalog included;
+3. upload assessment_assets/sample_orders.csv and a second file whose orders overlap
+   it to the input bucket;
 4. consume the queue as the Lambda event source mapping would, running the
    real handler in-process;
-5. show the output bucket and the reports, then terraform destroy.
+5. show the output bucket and each file's reports;
+6. show the reports across both files: the catalog's named queries, run locally by
+   DuckDB over the curated Parquet read back from the emulator (moto runs no query);
+   then terraform destroy.
 
 Exit status: 0 on success, 1 on any failure (including a missing terraform),
 130 when interrupted.
@@ -35,6 +39,7 @@ from emulator import (
     find_terraform,
     moto_server_command,
 )
+from lake_queries import QUERIES_DIR, run_report
 from pipeline_local import (
     REPORT_NAMES,
     DeployedFunction,
@@ -50,8 +55,9 @@ from pipeline_local import (
 
 SAMPLE_CSV = REPO_ROOT / "assessment_assets" / "sample_orders.csv"
 INPUT_KEY = "incoming/sample_orders.csv"
+SECOND_KEY = "incoming/orders_followup.csv"
 NAME_PREFIX = "orders-demo"
-STEPS = 5
+STEPS = 6
 
 
 class Progress:
@@ -144,6 +150,48 @@ def show_reports(progress: Progress, s3: Any, outputs: dict[str, Any]) -> list[s
     return [name for name in REPORT_NAMES if not found[name]]
 
 
+def second_file(sample: bytes) -> bytes:
+    """A follow-up drop: later lines of five of the sample's orders (other products,
+    so the orders span both files) and five new orders. Same header, CRLF."""
+    header, *rows = sample.decode().split("\r\n")
+    later = []
+    for number, line in enumerate(rows[:10]):
+        fields = line.split(",")
+        if number < 5:  # an order of the first file, bought again: Technology / Phones
+            fields[9:12] = ["Technology", "Phones", f"TEC-PH-1000{number}"]
+        else:  # a new order
+            fields[0] = f"CA-2023-2{number:03d}"
+        later.append(",".join(fields))
+    return "\r\n".join([header, *later]).encode()
+
+
+def show_lake(progress: Progress, s3: Any, outputs: dict[str, Any], work: Path) -> None:
+    """The reports across every file received so far, from the curated dataset."""
+    bucket, prefix = outputs["output_bucket"], outputs["catalog"]["curated_prefix"]
+    files = []
+    for key in list_keys(s3, bucket):
+        if key.startswith(prefix) and key.endswith(".parquet"):
+            local = work / "lake" / key
+            local.parent.mkdir(parents=True, exist_ok=True)
+            s3.download_file(bucket, key, str(local))
+            files.append(local)
+            progress.info(f"s3://{bucket}/{key}")
+    catalog = outputs["catalog"]
+    progress.info(
+        f"Glue database {catalog['database_name']}, table {catalog['orders_table_name']}, "
+        f"Athena workgroup {catalog['workgroup_name']}: {len(catalog['named_query_ids'])} "
+        "named queries stored"
+    )
+    progress.info(
+        f"Computed LOCALLY by DuckDB from {QUERIES_DIR.relative_to(REPO_ROOT)}/*.sql "
+        "(Trino, transpiled by sqlglot): moto stores the named queries but runs none."
+    )
+    for name in REPORT_NAMES:
+        progress.info()
+        progress.info(f"{name} (across {len(files)} files)")
+        progress.block(render_table(run_report(name, files).decode()))
+
+
 def run(progress: Progress, terraform: str, moto: list[str], work: Path) -> int:
     server = MotoServer(moto, work / "moto_server.log")
     atexit.register(server.stop)
@@ -160,17 +208,27 @@ def run(progress: Progress, terraform: str, moto: list[str], work: Path) -> int:
         stack, outputs = apply_stack(progress, terraform, work, endpoint)
         s3 = aws_client("s3", endpoint)
 
-        progress.step(3, "Dropping the sample file into the input bucket")
+        progress.step(3, "Dropping two files into the input bucket")
         upload(s3, SAMPLE_CSV, outputs["input_bucket"], INPUT_KEY)
         progress.info(
             f"{SAMPLE_CSV.relative_to(REPO_ROOT)} -> s3://{outputs['input_bucket']}/{INPUT_KEY}"
+        )
+        followup = work / "orders_followup.csv"
+        followup.write_bytes(second_file(SAMPLE_CSV.read_bytes()))
+        upload(s3, followup, outputs["input_bucket"], SECOND_KEY)
+        progress.info(
+            f"a follow-up of 10 lines (5 of the sample's orders again, 5 new) -> "
+            f"s3://{outputs['input_bucket']}/{SECOND_KEY}"
         )
 
         progress.step(4, "Consuming the queue as the Lambda event source mapping would")
         failed = consume_queue(progress, aws_client("sqs", endpoint), outputs, endpoint)
 
-        progress.step(5, "Reports in the output bucket")
+        progress.step(5, "Reports in the output bucket, one set per file")
         missing = show_reports(progress, s3, outputs)
+
+        progress.step(6, "Reports across files (the orders lake)")
+        show_lake(progress, s3, outputs, work)
         progress.info()
         progress.info("terraform destroy...")
         progress.info(stack.destroy())

@@ -17,6 +17,9 @@
 # - image_uri pinned to a placeholder digest: NO IMAGE RUNS IN THE DEMO. moto
 #   neither pulls nor checks images; the digest only satisfies the module's
 #   "pinned by digest" contract.
+# - the catalog's named queries are stored but never run: moto keeps Athena
+#   queries without executing them (the demo runs the same SQL with DuckDB), and
+#   it cannot delete them (the stack drops them from the state before destroy).
 
 locals {
   tags = {
@@ -68,6 +71,21 @@ module "processor" {
   event_source_mapping_enabled = false
   restrict_dlq_sources         = false
 
+  tags = local.tags
+}
+
+module "catalog" {
+  source = "../../modules/orders-catalog"
+
+  database_name         = replace("${var.name_prefix}_lake", "-", "_")
+  workgroup_name        = "${var.name_prefix}-lake"
+  output_bucket_arn     = module.output_bucket.bucket_arn
+  reports_prefix        = module.processor.output_prefix
+  curated_prefix        = module.processor.curated_prefix
+  projection_start_date = "2026-01-01"
+  force_destroy         = true
+
+  # moto rejects a workgroup without tags (the provider's default_tags are not enough).
   tags = local.tags
 }
 

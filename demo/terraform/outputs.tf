@@ -63,6 +63,17 @@ output "batch_size" {
   value       = var.batch_size
 }
 
+output "catalog" {
+  description = "The orders lake's catalog: database, tables, workgroup, where the curated files are."
+  value = {
+    database_name     = module.catalog.database_name
+    orders_table_name = module.catalog.orders_table_name
+    workgroup_name    = module.catalog.workgroup_name
+    named_query_ids   = module.catalog.named_query_ids
+    curated_prefix    = module.processor.curated_prefix
+  }
+}
+
 output "emulator_deviations" {
   description = "What differs from a real deployment, and why (printed by the demo)."
   value = [
@@ -70,5 +81,6 @@ output "emulator_deviations" {
     "dead-letter queue without its redrive-allow policy (restrict_dlq_sources = false): moto 5.2 drops RedriveAllowPolicy and the provider would wait for it forever",
     "event source mapping created but disabled: moto runs Lambda code only in Docker; a local poller receives the batches and calls the handler in-process instead",
     "no container image is built or run: the function is pinned to a placeholder digest that moto never pulls",
+    "Athena named queries are stored, not run: moto executes no query, so the reports across files are computed locally by DuckDB from the same SQL files",
   ]
 }

@@ -18,8 +18,10 @@ provider "aws" {
   s3_use_path_style = true
 
   endpoints {
+    athena     = var.endpoint_url
     cloudwatch = var.endpoint_url
     ecr        = var.endpoint_url
+    glue       = var.endpoint_url
     iam        = var.endpoint_url
     lambda     = var.endpoint_url
     logs       = var.endpoint_url

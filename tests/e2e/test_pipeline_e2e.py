@@ -30,6 +30,7 @@ from emulator import (
     aws_client,
     moto_server_command,
 )
+from lake_queries import run_report
 from pipeline_local import (
     REPORT_NAMES,
     BatchOutcome,
@@ -301,6 +302,37 @@ def test_reports_in_the_bucket_equal_the_cli_output(stack: Stack, tmp_path: Path
     assert again.failed_ids == []
     assert stack.output_keys_for("sample_orders") == keys
     stack.assert_input_unchanged(key)
+
+
+def test_the_catalog_tables_point_at_the_curated_objects(stack: Stack, tmp_path: Path) -> None:
+    """The Glue table's projection template, filled with the object's partition, is
+    where the function wrote the curated file; the named queries over it give the
+    file's reports (run by DuckDB: moto executes no query)."""
+    key = "incoming/lake_probe.csv"
+    stack.upload(key, SAMPLE_CSV.read_bytes())
+    assert _only(stack.poller.drain()).failed_ids == []
+    (curated_key,) = [k for k in stack.output_keys_for("lake_probe") if k.endswith(".parquet")]
+    catalog = stack.outputs["catalog"]
+    glue = aws_client("glue", stack.endpoint)
+    table = glue.get_table(DatabaseName=catalog["database_name"], Name=catalog["orders_table_name"])
+    parameters = table["Table"]["Parameters"]
+    assert parameters["projection.enabled"] == "true"
+    date = re.search(r"ingest_date=(\d{4}-\d{2}-\d{2})/", curated_key)
+    assert date is not None
+    folder = parameters["storage.location.template"].replace("${ingest_date}", date[1])
+    assert f"s3://{stack.output_bucket}/{curated_key}".startswith(folder.rstrip("/") + "/")
+    assert table["Table"]["StorageDescriptor"]["Location"].startswith(
+        f"s3://{stack.output_bucket}/curated/orders/"
+    )
+    local = tmp_path / "lake_probe.parquet"
+    stack.s3.download_file(stack.output_bucket, curated_key, str(local))
+    assert run_report("most_profitable_region", [local]) == b"region,profit\nEast,2465.50\n"
+    athena = aws_client("athena", stack.endpoint)
+    names = {
+        athena.get_named_query(NamedQueryId=i)["NamedQuery"]["Name"]
+        for i in catalog["named_query_ids"].values()
+    }
+    assert names == set(REPORT_NAMES)
 
 
 def test_a_malformed_file_is_refused_and_its_message_deleted(stack: Stack) -> None:
