@@ -22,6 +22,7 @@ CONFIRM  ?=
 NON_INTERACTIVE ?=
 ALLOW_DIRTY ?=
 BENCH_ARGS  ?=
+SOAK_ARGS   ?=
 PYTEST_ARGS ?=
 
 LIVE       ?= live
@@ -91,7 +92,7 @@ tg_output = $$(cd $(LIVE)/$(1)/$(2) && $(TG) output -raw $(3)) || { echo "make $
 # shell variables <prefix>_registry, <prefix>_name, <prefix>_region.
 split_repo_url = $(1)_registry=$${$(1)_url%%/*}; $(1)_name=$${$(1)_url\#*/}; $(1)_region=$$(cut -d. -f4 <<<"$$$(1)_registry")
 
-.PHONY: help setup test lint demo bench lock build push deploy plan destroy drop reports promote
+.PHONY: help setup test lint demo soak bench lock build push deploy plan destroy drop reports promote
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -118,6 +119,9 @@ lint: setup ## Run every pre-commit hook on every file (what a reviewer checks)
 
 demo: setup ## Run the whole pipeline on a local AWS emulator (no AWS account needed)
 	$(with_mirror) $(BIN)/python demo/run_demo.py
+
+soak: setup ## Run 200+ files through the pipeline on the emulator under injected faults (SOAK_ARGS=...)
+	$(with_mirror) $(BIN)/python demo/soak.py $(SOAK_ARGS)
 
 bench: setup ## Benchmark the report engine (BENCH_ARGS=... passes options)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
