@@ -71,7 +71,7 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
     add("--transient-share", type=float, default=0.05, help="share of S3 calls that fail")
     add("--function-timeout", type=int, default=2, help="seconds; visibility = 6 x this")
     add("--max-receive-count", type=int, default=4, help="deliveries before the DLQ")
-    add("--refuse-writes-after", type=float, default=6.0, help="seconds after the drop")
+    add("--refuse-writes-after", type=int, default=6, help="batches handled before the window")
     add("--refuse-writes-for", type=float, default=3.0, help="seconds (< 6 x function timeout)")
     add("--drain-timeout", type=float, default=240.0, help="seconds to wait for the queue")
     add("--report", type=Path, help="also write the figures to this file, as JSON")
@@ -185,7 +185,7 @@ class Soak:
         return pool
 
     def _open_write_window(self) -> None:
-        begin = time.time() + self.options.refuse_writes_after
+        begin = time.time()
         window = {"from": begin, "until": begin + self.options.refuse_writes_for}
         staged = self.work / "write-window.json.tmp"
         staged.write_text(json.dumps(window))
@@ -211,7 +211,6 @@ class Soak:
             dropped[key] = time.time()
 
         self.progress(f"{self.options.consumers} consumers polling; dropping {len(dropped)} files")
-        self._open_write_window()
         with ThreadPoolExecutor(max_workers=16) as uploads:
             futures = [uploads.submit(drop, key) for key in order]
             try:
@@ -256,9 +255,13 @@ class Soak:
         """Supervise the consumers until the queue stays empty; False at the deadline."""
         assert self.pool is not None
         deadline = time.monotonic() + self.options.drain_timeout
-        empty_in_a_row, next_look = 0, 0.0
+        empty_in_a_row, next_look, window_open = 0, 0.0, False
         while time.monotonic() < deadline:
             self.pool.supervise()
+            # Opened by progress, not by the clock: in the first wave on any machine.
+            if not window_open and self.pool.batches_done >= self.options.refuse_writes_after:
+                self._open_write_window()
+                window_open = True
             if all(f.done() for f in futures) and time.monotonic() >= next_look:
                 for future in futures:
                     future.result()  # an upload that failed ends the soak

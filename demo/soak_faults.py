@@ -85,8 +85,8 @@ class FaultPlan:
     output_bucket: str
     transient_share: float
     transient_max_receive: int
-    # {"from": t, "until": t} in epoch seconds; the supervisor writes it when it drops
-    # the files, after the consumers have started.
+    # {"from": t, "until": t} in epoch seconds; the supervisor writes it once the first
+    # batches are done, so the window falls in the middle of the first wave.
     write_window_file: str
     await_kill_at_write: int | None = None  # the Nth write of an eligible batch waits
     kill_wait_seconds: float = 30.0

@@ -46,6 +46,7 @@ class ConsumerPool:
         self.kills: list[dict[str, Any]] = []
         self.crashes: list[str] = []
         self.pids: list[int] = []
+        self.batches_done = 0
         self._next_index = 0
 
     def start(self, await_kill_at_write: int | None = None) -> Consumer:
@@ -95,6 +96,8 @@ class ConsumerPool:
                     consumer.started = True
                 elif event["event"] == "batch":
                     consumer.last_batch = [m["id"] for m in event["messages"]]
+                elif event["event"] == "batch_done":
+                    self.batches_done += 1
                 elif event["event"] == "awaiting_kill":
                     self._kill(consumer, event)
             if consumer.index in self.running and consumer.process.poll() is not None:

@@ -83,15 +83,17 @@ def _stop(soak: subprocess.Popen[str]) -> None:
 
 
 def test_under_load_and_faults_nothing_is_lost_or_duplicated(tmp_path: Path) -> None:
-    report_path = tmp_path / "report.json"
-    soak = _start(tmp_path, "--report", str(report_path))
+    report_path, work_dir = tmp_path / "report.json", tmp_path / "work"
+    # Its own work dir, kept: on a failure the logs of terraform, moto_server and every
+    # consumer are there (the interrupted runs below check a temporary one is removed).
+    soak = _start(tmp_path, "--report", str(report_path), "--work-dir", str(work_dir))
     try:
         # A bound against a hang, not a performance figure (about 3 minutes here).
         output, _ = soak.communicate(timeout=900)
     finally:
         _stop(soak)
     lines = output.splitlines()
-    assert soak.returncode == 0, output
+    assert soak.returncode == 0, f"{output}\nlogs: {work_dir}"
     verdict = VERDICT.fullmatch(lines[-1])
     assert verdict, output
     figures = {k: float(v) for k, v in verdict.groupdict().items()}
@@ -119,8 +121,8 @@ def test_under_load_and_faults_nothing_is_lost_or_duplicated(tmp_path: Path) -> 
 
     # Nothing left behind: the emulator, the input generator, every consumer.
     assert _alive(report["pids"] + report["consumer_pids"]) == []
-    assert _processes_using(report["work_dir"]) == []
-    assert not Path(report["work_dir"]).exists()
+    assert report["work_dir"] == str(work_dir)
+    assert _processes_using(str(work_dir)) == []
 
 
 @pytest.mark.parametrize(
