@@ -22,6 +22,7 @@ CONFIRM  ?=
 NON_INTERACTIVE ?=
 ALLOW_DIRTY ?=
 BENCH_ARGS  ?=
+SOAK_ARGS   ?=
 PYTEST_ARGS ?=
 
 LIVE       ?= live
@@ -93,7 +94,7 @@ apply_ecr = cd $(LIVE)/$(1)/ecr-repository && $(TG) run --backend-bootstrap $(TG
 # Pushing, promoting and checking an image: scripts/ecr_image.py (tested directly).
 ecr_image = $(BIN)/python scripts/ecr_image.py --live-dir $(LIVE) --terragrunt $(TG)
 
-.PHONY: help setup test lint demo bench lock build push deploy plan destroy drop reports promote
+.PHONY: help setup test lint demo soak bench lock build push deploy plan destroy drop reports promote
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -123,6 +124,9 @@ lint: setup ## Run every pre-commit hook on every file (what a reviewer checks)
 
 demo: setup ## Run the whole pipeline on a local AWS emulator (no AWS account needed)
 	$(with_mirror) $(BIN)/python demo/run_demo.py
+
+soak: setup ## Run 200+ files through the pipeline on the emulator under injected faults (SOAK_ARGS=...)
+	$(with_mirror) $(BIN)/python demo/soak.py $(SOAK_ARGS)
 
 bench: setup ## Benchmark the report engine (BENCH_ARGS=... passes options), then hostile shapes' memory
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

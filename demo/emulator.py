@@ -106,8 +106,12 @@ def _free_port(host: str) -> int:
         return int(sock.getsockname()[1])
 
 
-def _die_with_parent() -> None:
-    """Child-side: on Linux, get SIGTERM if the parent dies (even by SIGKILL)."""
+def die_with_parent() -> None:
+    """Child-side: on Linux, get SIGTERM if the parent dies (even by SIGKILL).
+
+    Linux ties this to the thread that started the child, so start such children
+    from a thread that lives as long as they should (the main thread).
+    """
     if sys.platform.startswith("linux"):
         import ctypes  # noqa: PLC0415 - only on Linux, only in the child
 
@@ -116,7 +120,8 @@ def _die_with_parent() -> None:
             ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
-def _stop_process_group(process: subprocess.Popen[bytes], grace_seconds: float) -> None:
+def stop_process_group(process: subprocess.Popen[Any], grace_seconds: float) -> None:
+    """SIGTERM to the child's process group, SIGKILL after ``grace_seconds``; then reaped."""
     if process.poll() is not None:
         return
     for sig, wait in ((signal.SIGTERM, grace_seconds), (signal.SIGKILL, 10.0)):
@@ -164,7 +169,7 @@ class MotoServer:
                 stderr=subprocess.STDOUT,
                 env=env,
                 start_new_session=True,
-                preexec_fn=_die_with_parent,  # noqa: PLW1509 - only sets PDEATHSIG
+                preexec_fn=die_with_parent,  # noqa: PLW1509 - only sets PDEATHSIG
             )
             if self._wait_ready(timeout):
                 return
@@ -194,7 +199,7 @@ class MotoServer:
 
     def stop(self) -> None:
         if self.process is not None:
-            _stop_process_group(self.process, grace_seconds=5.0)
+            stop_process_group(self.process, grace_seconds=5.0)
         if self._log is not None:
             self._log.close()
             self._log = None
@@ -290,14 +295,14 @@ class TerraformStack:
             try:
                 out, _ = process.communicate(timeout=self.timeout)
             except subprocess.TimeoutExpired as timeout:
-                _stop_process_group(process, grace_seconds=10.0)
+                stop_process_group(process, grace_seconds=10.0)
                 log.write(timeout.output or b"")
                 raise CommandError(
                     f"terraform {args[0]} did not finish within {self.timeout:.0f}s "
                     f"(full log: {self.log_path})"
                 ) from None
             except BaseException:
-                _stop_process_group(process, grace_seconds=10.0)
+                stop_process_group(process, grace_seconds=10.0)
                 raise
             log.write(out)
         text = out.decode(errors="replace")

@@ -134,11 +134,20 @@ class ExecutionEnvironment:
         handler: Callable[[dict[str, Any], LambdaContext], Any] = getattr(module, attribute)
         return handler
 
-    def __call__(self, event: dict[str, Any]) -> Any:
-        with patched_environ(self.env, remove=REAL_AWS_VARIABLES):
-            if self._handler is None:
+    def warm(self) -> Callable[[dict[str, Any], LambdaContext], Any]:
+        """The handler, after running the init phase if it has not run yet.
+
+        Called before the first event, it is a pre-warmed environment.
+        """
+        if self._handler is None:
+            with patched_environ(self.env, remove=REAL_AWS_VARIABLES):
                 self._handler = self._cold_start()
-            return self._handler(event, LambdaContext(self.function))
+        return self._handler
+
+    def __call__(self, event: dict[str, Any]) -> Any:
+        handler = self.warm()
+        with patched_environ(self.env, remove=REAL_AWS_VARIABLES):
+            return handler(event, LambdaContext(self.function))
 
 
 def sqs_record(message: Mapping[str, Any], queue_arn: str) -> dict[str, Any]:

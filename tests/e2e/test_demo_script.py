@@ -6,8 +6,10 @@ checks step by step with the same code.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -51,6 +53,35 @@ def _processes_using(directory: str) -> list[psutil.Process]:
     return found
 
 
+def _as_a_foreground_job() -> None:
+    """Child-side: the signal dispositions of a command typed at a terminal.
+
+    A disposition of SIG_IGN is inherited across exec, and Python installs its
+    KeyboardInterrupt handler only when SIGINT is not ignored at start. A shell
+    without job control starts background commands with SIGINT ignored, so a test
+    run launched that way (``make test &``, a CI runner, ...) would hand the demo an
+    ignored SIGINT and the Ctrl-C below would do nothing. Ctrl-C reaches a
+    foreground job, whose SIGINT is at its default: set it so, whatever pytest got.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _stop_leftovers(demo: subprocess.Popen[str], work_dir: str | None) -> None:
+    """After a failure: stop the demo and what it started, so the failure leaves nothing."""
+    if demo.poll() is None:
+        demo.terminate()  # the demo's own clean-up stops terraform and moto_server
+        try:
+            demo.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            demo.kill()
+            demo.wait()
+    if work_dir:
+        for process in _processes_using(work_dir):
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()
+        shutil.rmtree(work_dir, ignore_errors=True)
+
+
 @pytest.mark.parametrize(
     ("signum", "exit_code"),
     [(signal.SIGINT, 130), (signal.SIGTERM, 128 + signal.SIGTERM)],
@@ -66,6 +97,7 @@ def test_interrupted_during_apply_it_leaves_no_process_behind(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=_as_a_foreground_job,  # noqa: PLW1509 - only resets a signal disposition
     )
     output: list[str] = []
     moto_pid = work_dir = None
@@ -85,11 +117,11 @@ def test_interrupted_during_apply_it_leaves_no_process_behind(
         assert _processes_using(work_dir)
         demo.send_signal(signum)
         rest, _ = demo.communicate(timeout=60)
-    finally:
-        if demo.poll() is None:
-            demo.kill()
-            demo.wait()
+        survivors = _processes_using(work_dir)
+    except BaseException:
+        _stop_leftovers(demo, work_dir)
+        raise
     assert demo.returncode == exit_code, "".join(output) + rest
     assert not psutil.pid_exists(moto_pid)
-    assert _processes_using(work_dir) == []
+    assert survivors == []
     assert not Path(work_dir).exists()
