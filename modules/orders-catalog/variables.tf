@@ -26,28 +26,13 @@ variable "workgroup_name" {
 # Where the data is
 ################################################################################
 
-variable "output_bucket_name" {
-  description = "Bucket the pipeline writes to: the curated Parquet dataset under curated_prefix and the per-file reports under reports_prefix."
-  type        = string
-
-  validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.output_bucket_name))
-    error_message = "output_bucket_name must be a valid S3 bucket name (3-63 of a-z, 0-9, '.', '-')."
-  }
-}
-
 variable "output_bucket_arn" {
-  description = "ARN of the output bucket (`arn:<partition>:s3:::<output_bucket_name>`); its partition is also the partition of every ARN in the reader policy."
+  description = "ARN of the bucket the pipeline writes to (`arn:<partition>:s3:::<bucket>`): the curated Parquet dataset under curated_prefix and the per-file reports under reports_prefix. The bucket name (in the table locations) is derived from it; its partition is the partition of every ARN in the reader policy."
   type        = string
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.output_bucket_arn))
+    condition     = can(regex(local.bucket_arn_pattern, var.output_bucket_arn))
     error_message = "output_bucket_arn must be an S3 bucket ARN (arn:<partition>:s3:::<bucket>), without a key or wildcard."
-  }
-
-  validation {
-    condition     = endswith(var.output_bucket_arn, ":::${var.output_bucket_name}")
-    error_message = "output_bucket_arn must be the ARN of output_bucket_name."
   }
 }
 
@@ -58,9 +43,7 @@ variable "curated_prefix" {
   nullable    = false
 
   validation {
-    # Non-empty, so that read access is scoped below the bucket root; no IAM
-    # wildcard characters, so the scope means what it says.
-    condition     = can(regex("^[^/*?][^*?]*/$", var.curated_prefix)) && length(var.curated_prefix) <= 512
+    condition     = can(regex(local.key_prefix_pattern, var.curated_prefix)) && length(var.curated_prefix) <= 512
     error_message = "curated_prefix must be non-empty, end with '/', not start with '/', contain no '*' or '?', and be at most 512 characters."
   }
 
@@ -77,7 +60,7 @@ variable "reports_prefix" {
   nullable    = false
 
   validation {
-    condition     = can(regex("^[^/*?][^*?]*/$", var.reports_prefix)) && length(var.reports_prefix) <= 512
+    condition     = can(regex(local.key_prefix_pattern, var.reports_prefix)) && length(var.reports_prefix) <= 512
     error_message = "reports_prefix must be non-empty, end with '/', not start with '/', contain no '*' or '?', and be at most 512 characters."
   }
 }
@@ -96,14 +79,20 @@ variable "projection_start_date" {
 # Athena
 ################################################################################
 
-variable "results_bucket_name" {
-  description = "Bucket Athena writes query results to, under results_prefix; null means the output bucket. Must belong to the same account (the workgroup sets it as the expected bucket owner)."
+variable "results_bucket_arn" {
+  description = "ARN of the bucket Athena writes query results to, under results_prefix (`arn:<partition>:s3:::<bucket>`, the partition of output_bucket_arn); null means the output bucket. Must belong to the same account (the workgroup sets it as the expected bucket owner)."
   type        = string
   default     = null
 
   validation {
-    condition     = var.results_bucket_name == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.results_bucket_name))
-    error_message = "results_bucket_name must be null or a valid S3 bucket name (3-63 of a-z, 0-9, '.', '-')."
+    condition     = var.results_bucket_arn == null || can(regex(local.bucket_arn_pattern, var.results_bucket_arn))
+    error_message = "results_bucket_arn must be null or an S3 bucket ARN (arn:<partition>:s3:::<bucket>), without a key or wildcard."
+  }
+
+  validation {
+    # The workgroup and the reader policy live in the output bucket's partition.
+    condition     = var.results_bucket_arn == null || try(split(":", var.results_bucket_arn)[1] == split(":", var.output_bucket_arn)[1], false)
+    error_message = "results_bucket_arn must be in the partition of output_bucket_arn."
   }
 }
 
@@ -114,12 +103,12 @@ variable "results_prefix" {
   nullable    = false
 
   validation {
-    condition     = can(regex("^[^/*?][^*?]*/$", var.results_prefix)) && length(var.results_prefix) <= 512
+    condition     = can(regex(local.key_prefix_pattern, var.results_prefix)) && length(var.results_prefix) <= 512
     error_message = "results_prefix must be non-empty, end with '/', not start with '/', contain no '*' or '?', and be at most 512 characters."
   }
 
   validation {
-    condition = (var.results_bucket_name != null && var.results_bucket_name != var.output_bucket_name) || alltrue([
+    condition = (var.results_bucket_arn != null && var.results_bucket_arn != var.output_bucket_arn) || alltrue([
       for data_prefix in [var.curated_prefix, var.reports_prefix] :
       !startswith(var.results_prefix, data_prefix) && !startswith(data_prefix, var.results_prefix)
     ])
@@ -133,8 +122,8 @@ variable "results_kms_key_arn" {
   default     = null
 
   validation {
-    condition     = var.results_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.results_kms_key_arn))
-    error_message = "results_kms_key_arn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>); an alias cannot scope IAM permissions."
+    condition     = var.results_kms_key_arn == null || can(regex(local.kms_key_arn_pattern, var.results_kms_key_arn))
+    error_message = "results_kms_key_arn must be null or a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias)."
   }
 }
 
@@ -145,8 +134,8 @@ variable "data_kms_key_arns" {
   nullable    = false
 
   validation {
-    condition     = alltrue([for k in var.data_kms_key_arns : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", k))])
-    error_message = "data_kms_key_arns must contain KMS key ARNs (arn:<partition>:kms:<region>:<account>:key/<id>); aliases cannot scope IAM permissions."
+    condition     = alltrue([for k in var.data_kms_key_arns : can(regex(local.kms_key_arn_pattern, k))])
+    error_message = "data_kms_key_arns must contain KMS key ARNs such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab; aliases cannot scope IAM permissions."
   }
 }
 

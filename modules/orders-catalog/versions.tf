@@ -1,14 +1,13 @@
 terraform {
-  # 1.10: S3 backend `use_lockfile` in the live layer; mock_provider and
-  # cross-variable validations in the module tests.
+  # 1.9+ for validations that read other variables and locals; 1.10 for
+  # the S3 backend's use_lockfile in the live layer that deploys the module.
   required_version = ">= 1.10"
 
   required_providers {
     aws = {
       source = "hashicorp/aws"
-      # 5.80 is the oldest release tested; 6.x is admitted because nothing used
-      # here changed in it. 7.x must be tested before it is allowed.
-      version = ">= 5.80, < 7.0"
+      # The range the tests run against; README.md (Requirements) says why.
+      version = ">= 5.100, < 6.0"
     }
   }
 }

@@ -16,12 +16,11 @@ MODULE = MODULES_DIR / "orders-catalog"
 EXPECTED_VARIABLES = {
     "database_name",
     "workgroup_name",
-    "output_bucket_name",
     "output_bucket_arn",
     "curated_prefix",
     "reports_prefix",
     "projection_start_date",
-    "results_bucket_name",
+    "results_bucket_arn",
     "results_prefix",
     "results_kms_key_arn",
     "data_kms_key_arns",

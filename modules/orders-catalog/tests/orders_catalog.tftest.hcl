@@ -29,7 +29,6 @@ override_resource {
 variables {
   database_name         = "orders_dev"
   workgroup_name        = "orders-dev"
-  output_bucket_name    = "orders-dev-output"
   output_bucket_arn     = "arn:aws:s3:::orders-dev-output"
   projection_start_date = "2026-01-01"
   tags                  = { Team = "analytics" }
@@ -271,11 +270,10 @@ run "results_elsewhere_with_kms" {
   command = apply
 
   variables {
-    output_bucket_name             = "orders-prod-output"
     output_bucket_arn              = "arn:aws-cn:s3:::orders-prod-output"
     curated_prefix                 = "lake/orders/"
     reports_prefix                 = "out/"
-    results_bucket_name            = "orders-prod-athena"
+    results_bucket_arn             = "arn:aws-cn:s3:::orders-prod-athena"
     results_prefix                 = "results/"
     results_kms_key_arn            = "arn:aws-cn:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     data_kms_key_arns              = ["arn:aws-cn:kms:eu-west-1:111122223333:key/aaaabbbb-12ab-34cd-56ef-1234567890ab"]

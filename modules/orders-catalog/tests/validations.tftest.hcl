@@ -15,7 +15,6 @@ mock_provider "aws" {
 variables {
   database_name         = "orders_dev"
   workgroup_name        = "orders-dev"
-  output_bucket_name    = "orders-dev-output"
   output_bucket_arn     = "arn:aws:s3:::orders-dev-output"
   projection_start_date = "2026-01-01"
 }
@@ -29,9 +28,9 @@ run "boundaries_are_accepted" {
     projection_start_date          = "2024-02-29"
     bytes_scanned_cutoff_per_query = 10485760
     # Another bucket: the results may use any prefix there.
-    results_bucket_name = "orders-dev-athena"
-    results_prefix      = "curated/orders/"
-    tags                = { "k" = "" }
+    results_bucket_arn = "arn:aws:s3:::orders-dev-athena"
+    results_prefix     = "curated/orders/"
+    tags               = { "k" = "" }
   }
 
   assert {
@@ -50,8 +49,8 @@ run "invalid_values_wave_1" {
   variables {
     database_name                  = "orders-dev" # a hyphen needs quoting in Athena
     workgroup_name                 = "orders dev"
-    projection_start_date          = "2026-02-30" # not a calendar date
-    results_bucket_name            = "Orders_Results"
+    projection_start_date          = "2026-02-30"        # not a calendar date
+    results_bucket_arn             = "orders-dev-athena" # a name, not an ARN
     results_kms_key_arn            = "alias/athena"
     data_kms_key_arns              = ["arn:aws:kms:eu-west-1:111122223333:alias/orders"] # an alias cannot scope IAM
     bytes_scanned_cutoff_per_query = 10485759                                            # below Athena's 10 MiB minimum
@@ -62,7 +61,7 @@ run "invalid_values_wave_1" {
     var.database_name,
     var.workgroup_name,
     var.projection_start_date,
-    var.results_bucket_name,
+    var.results_bucket_arn,
     var.results_kms_key_arn,
     var.data_kms_key_arns,
     var.bytes_scanned_cutoff_per_query,
@@ -88,17 +87,6 @@ run "invalid_values_wave_2" {
   ]
 }
 
-run "invalid_bucket_name" {
-  command = plan
-
-  variables {
-    output_bucket_name = "Orders_Output"
-  }
-
-  # The ARN's check against the name is not evaluated once the name is invalid.
-  expect_failures = [var.output_bucket_name]
-}
-
 run "bucket_arn_with_a_key" {
   command = plan
 
@@ -109,14 +97,14 @@ run "bucket_arn_with_a_key" {
   expect_failures = [var.output_bucket_arn]
 }
 
-run "bucket_arn_of_another_bucket" {
+run "results_bucket_arn_in_another_partition" {
   command = plan
 
   variables {
-    output_bucket_arn = "arn:aws:s3:::orders-prod-output"
+    results_bucket_arn = "arn:aws-cn:s3:::orders-dev-athena"
   }
 
-  expect_failures = [var.output_bucket_arn]
+  expect_failures = [var.results_bucket_arn]
 }
 
 # One prefix per run: a validation that reads an invalid variable is not evaluated.
@@ -184,9 +172,9 @@ run "results_containing_the_reports_prefix_in_the_output_bucket_named" {
   command = plan
 
   variables {
-    results_bucket_name = "orders-dev-output"
-    reports_prefix      = "lake/reports/"
-    results_prefix      = "lake/"
+    results_bucket_arn = "arn:aws:s3:::orders-dev-output"
+    reports_prefix     = "lake/reports/"
+    results_prefix     = "lake/"
   }
 
   expect_failures = [var.results_prefix]

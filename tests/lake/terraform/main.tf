@@ -17,7 +17,6 @@ module "catalog" {
 
   database_name         = replace("${var.name_prefix}_lake", "-", "_")
   workgroup_name        = "${var.name_prefix}-lake"
-  output_bucket_name    = module.output_bucket.bucket_name
   output_bucket_arn     = module.output_bucket.bucket_arn
   projection_start_date = "2026-01-01"
   force_destroy         = true

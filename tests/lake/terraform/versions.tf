@@ -3,8 +3,9 @@ terraform {
 
   required_providers {
     aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.80, < 7.0"
+      source = "hashicorp/aws"
+      # What the modules it composes declare (modules/*/versions.tf).
+      version = ">= 5.100, < 6.0"
     }
   }
 }
