@@ -22,7 +22,11 @@ from support import MODULES_DIR, REPO_ROOT
 
 AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
 MODULE_DIRS = sorted(p for p in MODULES_DIR.iterdir() if (p / "versions.tf").is_file())
-CONFIG_DIRS = [*MODULE_DIRS, REPO_ROOT / "demo" / "terraform"]
+CONFIG_DIRS = [
+    *MODULE_DIRS,
+    REPO_ROOT / "demo" / "terraform",
+    REPO_ROOT / "tests" / "lake" / "terraform",
+]
 
 _AWS_CONSTRAINT = re.compile(r'\baws\s*=\s*\{[^}]*?\bversion\s*=\s*"([^"]+)"', re.DOTALL)
 _TERM = re.compile(r"(>=|<=|!=|~>|>|<|=)?\s*(\d+(?:\.\d+){0,2})")
