@@ -66,11 +66,17 @@ class World:
         for name, file_name in cli["reports"].items():
             keys[name] = f"{PREFIX}{name}/{partition}/{stem}.csv"
             self.put(keys[name], (Path(item.reference) / file_name).read_bytes())
+        # The function's curated file: the CLI's rows (its provenance columns differ,
+        # which the checks ignore).
+        curated = f"curated/orders/{partition}/{stem}.parquet"
+        self.put(curated, (Path(item.reference) / cli["curated"]).read_bytes())
         manifest = {
-            **{k: v for k, v in cli.items() if k != "reports"},
+            **{k: v for k, v in cli.items() if k not in ("reports", "curated")},
             "source": f"s3://{INPUT}/{item.key}",
             "reports": {name: f"s3://{OUTPUT}/{key}" for name, key in keys.items()},
+            "curated": f"s3://{OUTPUT}/{curated}",
         }
+        keys["curated"] = curated
         keys["_manifests"] = f"{PREFIX}_manifests/{partition}/{stem}.json"
         self.put(keys["_manifests"], json.dumps(manifest).encode())
         return keys
@@ -115,7 +121,7 @@ def test_everything_in_place_passes_and_every_output_is_compared(complete: World
     verdict = complete.check()
     assert (verdict.lost, verdict.duplicated, verdict.failures) == ([], [], [])
     assert verdict.ok
-    assert verdict.compared_outputs == 4  # three reports and rejected_rows
+    assert verdict.compared_outputs == 5  # three reports, rejected_rows and the curated file
     assert verdict.manifest_keys == {
         "incoming/ordinary.csv": f"{PREFIX}_manifests/{PARTITION}/ordinary-0123456789abcdef.json"
     }
@@ -134,7 +140,7 @@ def test_no_manifest_makes_the_file_lost_and_its_reports_unexplained(complete: W
     complete.s3.delete_object(Bucket=OUTPUT, Key=key)
     verdict = complete.check()
     assert verdict.lost == ["incoming/ordinary.csv"]
-    assert len(verdict.duplicated) == 4
+    assert len(verdict.duplicated) == 5  # three reports, rejected_rows, the curated file
     assert all(d.startswith("object no input explains: ") for d in verdict.duplicated)
 
 

@@ -100,8 +100,12 @@ def test_every_target_is_phony() -> None:
 def test_local_targets_run_the_agreed_commands() -> None:
     assert dry_run("lint")[-1].endswith(".venv/bin/pre-commit run --all-files")
     assert dry_run("demo")[-1].endswith(".venv/bin/python demo/run_demo.py")
-    assert dry_run("bench", "BENCH_ARGS=--rows 1000")[-1].endswith(
-        ".venv/bin/python bench/run.py --rows 1000"
+    assert dry_run("bench", "BENCH_ARGS=--rows 1000")[-2:] == [
+        ".venv/bin/python bench/run.py --rows 1000",
+        ".venv/bin/python bench/shapes.py",
+    ]
+    assert dry_run("soak", "SOAK_ARGS=--seed 7")[-1].endswith(
+        ".venv/bin/python demo/soak.py --seed 7"
     )
     assert dry_run("test")[-1].endswith(".venv/bin/pytest")
 
