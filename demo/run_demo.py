@@ -145,7 +145,7 @@ def show_reports(progress: Progress, s3: Any, outputs: dict[str, Any]) -> list[s
         for key in found[name]:
             body = s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode()
             progress.info()
-            progress.info(f"{name}.csv")
+            progress.info(f"{name}.csv of {key.rsplit('/', 1)[-1].removesuffix('.csv')}")
             progress.block(render_table(body))
     return [name for name in REPORT_NAMES if not found[name]]
 
