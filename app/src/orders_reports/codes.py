@@ -14,6 +14,7 @@ every hash match confirmed by comparing the values themselves, so codes are exac
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import numpy as np
@@ -40,13 +41,38 @@ def _mix(keys: Int64Array) -> Int64Array:
     return mixed
 
 
+class _Growing:
+    """An int64 array appended to in place (capacity doubles): appending is amortised
+    O(new), where a concatenation per block would copy everything every time."""
+
+    def __init__(self) -> None:
+        self._data: Int64Array = np.empty(1 << 10, dtype=np.int64)
+        self.size = 0
+
+    def extend(self, values: Int64Array) -> None:
+        if self.size + len(values) > len(self._data):
+            grown = np.empty(2 * (self.size + len(values)), dtype=np.int64)
+            grown[: self.size] = self._data[: self.size]
+            self._data = grown
+        self._data[self.size : self.size + len(values)] = values
+        self.size += len(values)
+
+    @property
+    def values(self) -> Int64Array:
+        return self._data[: self.size]
+
+
 class _Slots:
     """Open addressing with linear probing, driven by whole numpy arrays: every probe
     round handles all still-unresolved keys at once. At most half full."""
 
     def __init__(self) -> None:
-        self.hashes: Int64Array = np.empty(0, dtype=np.int64)  # by code
+        self._hashes = _Growing()  # by code
         self._slots = np.full(1 << 10, _EMPTY, dtype=np.int32)  # code per slot
+
+    @property
+    def hashes(self) -> Int64Array:
+        return self._hashes.values
 
     def find(
         self, hashes: Int64Array, same: Callable[[Int64Array, Int64Array], BoolArray]
@@ -72,11 +98,11 @@ class _Slots:
 
     def add(self, hashes: Int64Array) -> Int64Array:
         """Give the next codes to new, distinct keys; returns them."""
-        first = len(self.hashes)
+        first = self._hashes.size
         codes = np.arange(first, first + len(hashes), dtype=np.int64)
         if first + len(hashes) > CODE_LIMIT:
             raise InputRefused(f"more than {CODE_LIMIT:,} distinct values in one column")
-        self.hashes = np.concatenate([self.hashes, hashes])
+        self._hashes.extend(hashes)
         if 2 * len(self.hashes) > len(self._slots):
             self._slots = np.full(1 << (2 * len(self.hashes)).bit_length(), _EMPTY, np.int32)
             self._place(np.arange(len(self.hashes), dtype=np.int64))
@@ -100,7 +126,7 @@ class TextCodes:
 
     def __init__(self, marks: Callable[[str], bool] | None = None) -> None:
         self._slots = _Slots()
-        self._chunks: list[pa.Array] = []  # the distinct values, in code order
+        self._values = _Values()
         self._marks = marks
         self.marked: list[int] = []  # codes of the values ``marks`` picks out
 
@@ -112,31 +138,59 @@ class TextCodes:
         values = distinct.dictionary
         texts = values.to_pylist()
         hashes = np.fromiter(map(hash, texts), dtype=np.int64, count=len(texts))
-        known = self._values()
         codes = self._slots.find(
-            hashes, lambda at, codes: _equal(values.take(pa.array(at)), known.take(pa.array(codes)))
+            hashes, lambda at, codes: _equal(values.take(pa.array(at)), self._values.take(codes))
         )
         new = np.flatnonzero(codes == _EMPTY)
         if len(new):
             codes[new] = self._slots.add(hashes[new])
-            self._chunks.append(values.take(pa.array(new)))
+            self._values.append(values.take(pa.array(new)))
             if self._marks is not None:
                 self.marked += [int(codes[i]) for i in new.tolist() if self._marks(texts[i])]
         per_value = codes[np.asarray(distinct.indices, dtype=np.int64)]
         indices = np.asarray(column.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
         return per_value[indices], trimmed
 
-    def _values(self) -> pa.ChunkedArray:
-        if len(self._chunks) > 64:  # keep lookups by code cheap
-            self._chunks = [pa.concat_arrays(self._chunks)]
-        return pa.chunked_array(self._chunks, type=pa.string())
-
     def values(self, codes: Int64Array) -> pa.Array:
         """The values with these codes."""
-        return self._values().take(pa.array(codes, pa.int64())).combine_chunks()
+        return self._values.take(codes)
 
 
-def _equal(left: pa.Array, right: pa.ChunkedArray) -> BoolArray:
+class _Values:
+    """The distinct values in code order, as Arrow string chunks. Neighbouring chunks
+    of similar size are merged as they come (each value is copied O(log n) times), so
+    there are O(log n) chunks, and a lookup takes from each chunk on its own (Arrow's
+    take on a chunked string array would first copy all of them into one)."""
+
+    def __init__(self) -> None:
+        self._chunks: list[pa.Array] = []
+
+    def append(self, chunk: pa.Array) -> None:
+        self._chunks.append(chunk)
+        while len(self._chunks) > 1 and len(self._chunks[-2]) <= 2 * len(self._chunks[-1]):
+            last = self._chunks.pop()
+            self._chunks[-1] = pa.concat_arrays([self._chunks[-1], last])
+
+    def take(self, codes: Int64Array) -> pa.Array:
+        if not len(codes):
+            return pa.array([], pa.string())
+        ends = np.cumsum([len(chunk) for chunk in self._chunks])
+        chunk_of = np.searchsorted(ends, codes, side="right")
+        order = np.argsort(chunk_of, kind="stable")
+        by_chunk, codes_by_chunk = chunk_of[order], codes[order]
+        bounds = [0, *(np.flatnonzero(np.diff(by_chunk)) + 1).tolist(), len(codes)]
+        parts = []
+        for start, end in itertools.pairwise(bounds):
+            number = int(by_chunk[start])
+            first_code = int(ends[number]) - len(self._chunks[number])
+            at = pa.array(codes_by_chunk[start:end] - first_code, pa.int64())
+            parts.append(self._chunks[number].take(at))
+        gathered = pa.concat_arrays(parts)
+        # Back from chunk order to the order of ``codes``.
+        return gathered.take(pa.array(np.argsort(order, kind="stable"), pa.int64()))
+
+
+def _equal(left: pa.Array, right: pa.Array) -> BoolArray:
     return np.asarray(pc.equal(left, right).to_numpy(zero_copy_only=False), dtype=np.bool_)
 
 
@@ -145,7 +199,7 @@ class PairCodes:
 
     def __init__(self) -> None:
         self._slots = _Slots()
-        self._keys: Int64Array = np.empty(0, dtype=np.int64)  # by code
+        self._keys = _Growing()  # by code
 
     def encode(self, firsts: Int64Array, seconds: Int64Array) -> Int64Array:
         keys = (firsts << 32) | seconds
@@ -154,11 +208,11 @@ class PairCodes:
         starts = np.flatnonzero(np.diff(ordered, prepend=ordered[:1] - 1)) if len(keys) else order
         distinct = ordered[starts]
         hashes = _mix(distinct)
-        codes = self._slots.find(hashes, lambda at, codes: distinct[at] == self._keys[codes])
+        codes = self._slots.find(hashes, lambda at, codes: distinct[at] == self._keys.values[codes])
         new = np.flatnonzero(codes == _EMPTY)
         if len(new):
             codes[new] = self._slots.add(hashes[new])
-            self._keys = np.concatenate([self._keys, distinct[new]])
+            self._keys.extend(distinct[new])
         # Back from distinct keys to rows: each row's position among the distinct keys.
         rank = np.empty(len(keys), dtype=np.int64)
         rank[order] = np.cumsum(np.diff(ordered, prepend=ordered[:1]) != 0) if len(keys) else rank
@@ -167,4 +221,5 @@ class PairCodes:
 
     def pairs(self) -> tuple[Int64Array, Int64Array]:
         """(first, second) of every code."""
-        return self._keys >> 32, self._keys & ((1 << 32) - 1)
+        keys = self._keys.values
+        return keys >> 32, keys & ((1 << 32) - 1)
