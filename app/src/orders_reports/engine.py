@@ -89,10 +89,7 @@ class _Run:
     def add(self, block: Block) -> None:
         batch = block.batch
         self.rows_total += batch.num_rows + len(block.odd_records)
-        column = {
-            name: pc.dictionary_encode(batch.column(index))
-            for name, index in self.positions.items()
-        }
+        column = {name: batch.column(index) for name, index in self.positions.items()}
         coded = {name: codes.encode(column[name]) for name, codes in self.codes.items()}
         empty = {name: _empty_rows(column[name], coded[name][1]) for name in schema.TEXT_COLUMNS}
         numbers = _Numbers(
