@@ -15,7 +15,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from emulator import DUMMY_CREDENTIALS, REAL_AWS_VARIABLES, REGION, REPO_ROOT, stop_process_group
+from emulator import (
+    DUMMY_CREDENTIALS,
+    REAL_AWS_VARIABLES,
+    REPO_ROOT,
+    aws_client,
+    stop_process_group,
+)
 
 COMPOSITION_DIR = REPO_ROOT / "demo" / "terraform"
 MODULES_DIR = REPO_ROOT / "modules"
@@ -186,9 +192,7 @@ def _remove_delete_markers(endpoint_url: str) -> None:
     attribute 'dispose'), and terraform then retries forever. A rerun of the function
     leaves such markers (it deletes the manifest it replaces), so clear them first.
     """
-    import boto3  # noqa: PLC0415  (imported when a stack is destroyed, not for the CLI)
-
-    s3 = boto3.client("s3", endpoint_url=endpoint_url, region_name=REGION, **_boto_credentials())
+    s3 = aws_client("s3", endpoint_url)
     for bucket in s3.list_buckets().get("Buckets", []):
         pages = s3.get_paginator("list_object_versions").paginate(Bucket=bucket["Name"])
         for page in pages:
@@ -198,13 +202,6 @@ def _remove_delete_markers(endpoint_url: str) -> None:
             ]
             if markers:
                 s3.delete_objects(Bucket=bucket["Name"], Delete={"Objects": markers})
-
-
-def _boto_credentials() -> dict[str, str]:
-    return {
-        "aws_access_key_id": DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        "aws_secret_access_key": DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    }
 
 
 def _summary_line(output: str, marker: str) -> str:
