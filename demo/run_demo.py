@@ -28,30 +28,14 @@ from types import FrameType
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from emulator import (
-    INVENTORY_SERVICES,
-    REPO_ROOT,
-    TERRAFORM_INSTALL_HINT,
-    CommandError,
-    MotoServer,
-    TerraformStack,
-    aws_client,
-    find_terraform,
-    moto_server_command,
-)
+from bucket_objects import REPORT_NAMES, list_keys, upload
+from emulator import REPO_ROOT, MotoServer, aws_client, moto_server_command
 from lake_queries import QUERIES_DIR, run_report
-from pipeline_local import (
-    REPORT_NAMES,
-    DeployedFunction,
-    ExecutionEnvironment,
-    QueuePoller,
-    inventory,
-    leftovers,
-    list_keys,
-    render_table,
-    render_tree,
-    upload,
-)
+from lambda_runtime import DeployedFunction, ExecutionEnvironment
+from queue_poller import QueuePoller
+from stack_inventory import INVENTORY_SERVICES, inventory, leftovers
+from terminal_render import render_table, render_tree
+from terraform_stack import TERRAFORM_INSTALL_HINT, CommandError, TerraformStack, find_terraform
 
 SAMPLE_CSV = REPO_ROOT / "assessment_assets" / "sample_orders.csv"
 INPUT_KEY = "incoming/sample_orders.csv"

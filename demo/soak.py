@@ -42,20 +42,18 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from emulator import (
     REAL_AWS_VARIABLES,
-    CommandError,
     MotoServer,
-    TerraformStack,
     aws_client,
     die_with_parent,
-    find_terraform,
     moto_server_command,
     stop_process_group,
 )
-from pipeline_local import DeployedFunction, lambda_runtime_env
+from lambda_runtime import DeployedFunction, lambda_runtime_env
 from soak_checks import Checker, drain_dead_letters
 from soak_inputs import InputFile
 from soak_pool import ConsumerPool
 from soak_report import Activity, activity_problems, summarise
+from terraform_stack import CommandError, TerraformStack, find_terraform
 
 DEMO_DIR = Path(__file__).resolve().parent
 PREFIX = "reports/"

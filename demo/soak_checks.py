@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline_local import list_keys
+from bucket_objects import list_keys
 from soak_consumer import message_keys
 from soak_inputs import InputFile
 

@@ -1,6 +1,6 @@
 """One consumer of the soak (demo/soak.py starts several): the event source mapping, locally.
 
-It is demo/pipeline_local.py's QueuePoller (batches of the mapping's size, the queue's
+It is demo/queue_poller.py's QueuePoller (batches of the mapping's size, the queue's
 visibility timeout, delete only what the handler did not name in
 ``batchItemFailures``) around an ExecutionEnvironment that calls the real
 ``orders_reports.handler.lambda_handler`` in-process, with demo/soak_faults.py's
@@ -28,7 +28,8 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from emulator import aws_client
-from pipeline_local import DeployedFunction, ExecutionEnvironment, QueuePoller
+from lambda_runtime import DeployedFunction, ExecutionEnvironment
+from queue_poller import QueuePoller
 from soak_faults import FaultInjector, FaultPlan
 
 POLL_WAIT_SECONDS = 1

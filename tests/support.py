@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from emulator import terraform_cli_env  # demo/ is on pytest's pythonpath
+from terraform_stack import terraform_cli_env  # demo/ is on pytest's pythonpath
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CSV = REPO_ROOT / "assessment_assets" / "sample_orders.csv"

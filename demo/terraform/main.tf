@@ -11,7 +11,7 @@
 #   account could name the DLQ, which on a throw-away emulator changes nothing.
 # - event_source_mapping_enabled = false: moto runs Lambda code only inside
 #   Docker. The mapping is still created (disabled) so its configuration is
-#   exercised, and the demo's poller (demo/pipeline_local.py) does its job:
+#   exercised, and the demo's poller (demo/queue_poller.py) does its job:
 #   it receives from the queue and calls orders_reports.handler.lambda_handler
 #   in-process.
 # - image_uri pinned to a placeholder digest: NO IMAGE RUNS IN THE DEMO. moto

@@ -3,8 +3,9 @@
 One stack for the module (applying it costs about two minutes, mostly the AWS
 provider's SQS waiters): max_receive_count 2 and a 1 s function timeout, so the
 queue's visibility timeout is 6 s and a poison message reaches the DLQ within
-seconds. The steps are the demo's own (demo/pipeline_local.py); the tests add
-the assertions. Teardown destroys the stack and checks nothing is left.
+seconds. The steps are the demo's own (demo/queue_poller.py, demo/lambda_runtime.py,
+demo/stack_inventory.py); the tests add the assertions. Teardown destroys the stack
+and checks nothing is left.
 """
 
 from __future__ import annotations
@@ -23,24 +24,13 @@ from urllib.parse import unquote_plus
 
 import pyarrow.parquet as pq
 import pytest
-from emulator import (
-    INVENTORY_SERVICES,
-    MotoServer,
-    TerraformStack,
-    aws_client,
-    moto_server_command,
-)
+from bucket_objects import REPORT_NAMES, list_keys
+from emulator import MotoServer, aws_client, moto_server_command
 from lake_queries import run_report
-from pipeline_local import (
-    REPORT_NAMES,
-    BatchOutcome,
-    DeployedFunction,
-    ExecutionEnvironment,
-    QueuePoller,
-    inventory,
-    leftovers,
-    list_keys,
-)
+from lambda_runtime import DeployedFunction, ExecutionEnvironment
+from queue_poller import BatchOutcome, QueuePoller
+from stack_inventory import INVENTORY_SERVICES, inventory, leftovers
+from terraform_stack import TerraformStack
 
 from support import SAMPLE_CSV, missing_tool, require_tool
 

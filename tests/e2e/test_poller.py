@@ -15,7 +15,8 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities.data_classes import SQSEvent
 from moto import mock_aws
-from pipeline_local import QueuePoller, render_table, render_tree
+from queue_poller import QueuePoller
+from terminal_render import render_table, render_tree
 
 QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:poller-test"
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
+from bucket_objects import list_keys
 from emulator import aws_client
-from pipeline_local import list_keys, sqs_record
+from queue_poller import sqs_record
 
 
 @dataclass

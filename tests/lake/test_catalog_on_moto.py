@@ -21,11 +21,12 @@ import pyarrow.parquet as pq
 import pytest
 from botocore.exceptions import ClientError
 from edge_cases import EDGE_CSV, EDGE_REPORTS
-from emulator import REAL_AWS_VARIABLES, MotoServer, TerraformStack, aws_client, moto_server_command
+from emulator import REAL_AWS_VARIABLES, MotoServer, aws_client, moto_server_command
 from lake_files import SCHEMA, Upload, table
 from lake_sql import REPORT_NAMES, query_path, run_on_parquet
 from reference_model import REPORT_COLUMNS, curated_rows
 from scenarios import EVENT_TIME
+from terraform_stack import TerraformStack
 
 from support import REPO_ROOT, missing_tool, require_tool
 
