@@ -5,11 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-REPORT_NAMES = (
-    "most_profitable_region",
-    "most_common_ship_mode_by_category",
-    "orders_by_category_subcategory",
-)
+from orders_reports.reports import REPORT_NAMES
+
+__all__ = ["REPORT_NAMES", "list_keys", "upload"]
 
 
 def upload(s3: Any, path: Path, bucket: str, key: str) -> dict[str, Any]:

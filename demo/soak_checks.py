@@ -57,7 +57,7 @@ def counts(document: Mapping[str, Any]) -> dict[str, int]:
 
 
 def _parquet_rows(data: bytes) -> Any:
-    import pyarrow.parquet as pq  # noqa: PLC0415 - only once a Parquet output exists
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]  # noqa: PLC0415 (lazy: only for a Parquet output)
 
     table = pq.read_table(io.BytesIO(data))
     return table.drop_columns([c for c in PROVENANCE_COLUMNS if c in table.column_names])

@@ -33,10 +33,6 @@ TERRAFORM_INSTALL_HINT = (
 )
 
 
-class ToolMissingError(RuntimeError):
-    """A command-line tool the local stack needs is not installed."""
-
-
 class CommandError(RuntimeError):
     """A terraform command failed; the message carries the end of its output."""
 

@@ -1,9 +1,11 @@
-"""Every input rule (README, "Input contract"), each with a case that fails without it."""
+"""Every input rule (app/README.md, "Which rows count"), each with a case that fails
+without it."""
 
 from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from helpers_app import HEADER, csv_bytes, rejected, row, run
@@ -409,3 +411,45 @@ def test_a_record_beyond_the_limit_refuses_the_file_wherever_it_is() -> None:
             run(csv_bytes(rows), limits=limits)
     fine = run(csv_bytes([row(order_id="L" * 900)]), limits=limits)
     assert fine.rows_valid == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "curated"),
+    [
+        ({"cost_price": "0e99999999999"}, ("0", "20", "1", "0")),  # zero, however written
+        ({"cost_price": "0e-99999999999"}, ("0", "20", "1", "0")),
+        ({"list_price": "2." + "0" * 40}, ("10", "2", "1", "0")),  # trailing zeros don't count
+        ({"list_price": "1" + "0" * 5000 + "e-5000"}, ("10", "1", "1", "0")),
+        ({"list_price": "1" + "0" * 39 + "e-30"}, ("10", "1000000000", "1", "0")),
+        ({"quantity": "3." + "0" * 40, "discount_percent": "5e0"}, ("10", "20", "3", "5")),
+    ],
+)
+def test_any_spelling_of_a_valid_number_is_valid_and_exact_in_the_curated_file(
+    change: dict[str, str], curated: tuple[str, str, str, str]
+) -> None:
+    result = run(csv_bytes([row(order_id="X", **change)]))
+    assert (result.rows_valid, result.rows_rejected) == (1, 0)
+    (line,) = result.curated().to_pylist()
+    got = (line["cost_price"], line["list_price"], line["quantity"], line["discount_percent"])
+    assert got == tuple(Decimal(value) for value in curated)
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"cost_price": "-1e-9999999999999999999999"}, "cost_price is negative"),
+        ({"quantity": "1e-9999999999999999999999"}, "quantity is not a whole number >= 1"),
+        ({"discount_percent": "1e9999999999999999999999"}, "discount_percent is outside [0, 100]"),
+        (
+            {"discount_percent": "-1e-9999999999999999999999"},
+            "discount_percent is outside [0, 100]",
+        ),
+        ({"list_price": "1e9999999999999999999999"}, "list_price is out of the supported range"),
+        ({"quantity": "1e9999999999999999999999"}, "quantity is out of the supported range"),
+    ],
+)
+def test_exponents_beyond_any_decimal_are_still_decided_by_the_rules(
+    change: dict[str, str], reason: str
+) -> None:
+    result = run(csv_bytes([row(order_id="X", **change)]))
+    assert [line["reject_reason"] for line in rejected(result)] == [reason]

@@ -26,7 +26,7 @@ from orders_reports.aggregates import DistinctOrders, RegionProfits
 from orders_reports.codes import TextCodes
 from orders_reports.csv_blocks import Block, read_blocks
 from orders_reports.curated import CURATED, NUMBER_TYPES, CuratedWriter
-from orders_reports.numbers import Kind, ParsedColumn, parse_column
+from orders_reports.numbers import ParsedColumn, exact_decimals, parse_column
 from orders_reports.profit import LineProfits, line_profits
 from orders_reports.rejects import REJECTED_ROWS, RejectsWriter, fit_to_header
 from orders_reports.rules import COLUMN_RULES, first_reasons, value_rules
@@ -136,7 +136,7 @@ class _Run:
         values = {name: encoded(name, trimmed) for name, (_, trimmed) in coded.items()}
         for name, parsed in numbers.parsed.items():
             values[name] = encoded(
-                name, _exact_decimals(column[name].dictionary, parsed, NUMBER_TYPES[name])
+                name, exact_decimals(parsed.unscaled, parsed.scale, NUMBER_TYPES[name])
             )
         values["profit"] = profits.as_decimal128()
         self.curated.add(values)
@@ -205,14 +205,6 @@ def _empty_rows(column: pa.DictionaryArray, trimmed: pa.Array) -> BoolArray:
 
 def _indices(column: pa.DictionaryArray) -> Int64Array:
     return np.asarray(column.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-
-
-def _exact_decimals(values: pa.Array, parsed: ParsedColumn, kind: pa.DataType) -> pa.Array:
-    """Distinct raw values as the curated decimal type, exactly (0 where unusable: no valid
-    row refers to those, and a Parquet dictionary may not hold nulls)."""
-    usable = pa.array(parsed.kinds == Kind.OK)
-    trimmed = pc.utf8_trim_whitespace(values)
-    return pc.cast(pc.if_else(usable, trimmed, "0"), kind)
 
 
 def build_reports(

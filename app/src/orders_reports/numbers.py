@@ -18,7 +18,7 @@ import enum
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import numpy as np
 import numpy.typing as npt
@@ -89,28 +89,43 @@ def _exact(text: str, rule: Rule) -> tuple[Kind, int, int]:
     """(kind, unscaled, scale) of one trimmed value, decided on the value as written."""
     if not text:
         return Kind.MISSING, 0, 0
-    if not _NUMBER.match(text):
+    match = _NUMBER.match(text)
+    if not match:
         return Kind.NOT_A_NUMBER, 0, 0
-    try:
-        value = Decimal(text)
-    except (InvalidOperation, ValueError):  # an exponent beyond what Decimal holds
-        return Kind.OUT_OF_RANGE, 0, 0
+    sign, digits, exponent = _parts(text)
+    # Beyond 10**50 either way no rule's verdict changes (the bounds are 0, 1 and 100,
+    # and such a value is whole or not whole all the same): decide on a stand-in, so an
+    # exponent of a billion digits costs nothing.
+    adjusted = exponent + len(digits) - 1
+    if digits and adjusted > 50:
+        value = Decimal(f"{sign}1e51")
+    elif digits and adjusted < -50:
+        value = Decimal(f"{sign}1e-51")
+    else:
+        value = Decimal(f"{sign}{digits or 0}e{exponent if digits else 0}")
     if not rule.exact(value):
         return Kind.BREAKS_RULE, 0, 0
-    decimals = _decimals(value)
+    decimals = max(0, -exponent) if digits else 0
     if value.copy_abs() > MAX_ABS_VALUE or decimals > MAX_DECIMALS:
         return Kind.OUT_OF_RANGE, 0, 0
-    return Kind.OK, _unscaled(value, decimals), decimals
+    if not digits:
+        return Kind.OK, 0, 0
+    # In range: at most 13 digits before the point and 7 after, so this is small.
+    magnitude = int(digits) * 10 ** (exponent + decimals)
+    return Kind.OK, -magnitude if sign == "-" else magnitude, decimals
 
 
-def _unscaled(value: Decimal, decimals: int) -> int:
-    """``value * 10**decimals`` as an exact integer (no context rounding)."""
-    sign, digits, exponent = value.as_tuple()
-    assert isinstance(exponent, int)
-    mantissa = int("".join(map(str, digits)) or "0")
-    shift = exponent + decimals
-    magnitude: int = mantissa * 10**shift if shift >= 0 else mantissa // 10**-shift
-    return -magnitude if sign else magnitude
+def _parts(text: str) -> tuple[str, str, int]:
+    """A plain decimal as (sign, significant digits without leading or trailing zeros,
+    exponent): ``-0012.500e1`` -> ``("-", "125", 0)``; zero has no digits."""
+    sign = text[0] if text[0] in "+-" else ""
+    body = text.lstrip("+-")
+    mantissa, _, power = body.replace("E", "e").partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    exponent = int(power or "0") - len(fraction)
+    digits = (whole + fraction).lstrip("0")
+    stripped = digits.rstrip("0")
+    return sign, stripped, exponent + len(digits) - len(stripped)
 
 
 def _plain_unscaled(strings: pa.Array) -> npt.NDArray[np.int64]:
@@ -177,3 +192,20 @@ def _at_scale(
     if result.dtype == object and all(abs(int(v)) <= _INT64_MAX for v in result):
         result = result.astype(np.int64)
     return result
+
+
+def exact_decimals(unscaled: IntArray, scale: int, kind: pa.DataType) -> pa.Array:
+    """Integers at ``scale`` as an Arrow decimal128 array of ``kind``, exactly.
+
+    Casting int64 to scale s multiplies by 10^s in 128 bits; reading the same 128-bit
+    integers at ``kind``'s scale then divides by 10^scale(kind): value = unscaled /
+    10^scale. The caller guarantees the values fit ``kind``'s precision.
+    """
+    shift = kind.scale - scale
+    if unscaled.dtype != object:
+        values = unscaled if shift >= 0 else unscaled // 10**-shift
+        as_integers = pa.array(values, pa.int64()).cast(pa.decimal128(38, max(shift, 0)))
+        return pa.Array.from_buffers(kind, len(as_integers), as_integers.buffers(), 0, 0)
+    scaled = [n * 10**shift if shift >= 0 else n // 10**-shift for n in unscaled]
+    data = b"".join(int(n).to_bytes(16, "little", signed=True) for n in scaled)
+    return pa.Array.from_buffers(kind, len(scaled), [None, pa.py_buffer(data)])

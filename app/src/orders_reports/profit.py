@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from orders_reports.numbers import IntArray
+from orders_reports.numbers import IntArray, exact_decimals
 from orders_reports.schema import MAX_ABS_PROFIT
 
 # Every sum is kept over this power of ten: the largest k the supported range allows.
@@ -67,18 +67,7 @@ class LineProfits:
 
     def as_decimal128(self) -> pa.Array:
         """The profits as Arrow decimal128(38, 16) (the curated column), exactly."""
-        shift = CURATED_PROFIT.scale - self.scale
-        if self.numerators.dtype != object:
-            values = self.numerators if shift >= 0 else self.numerators // 10**-shift
-            # Casting int64 to scale s multiplies by 10^s in 128 bits; reading the same
-            # integers at scale 16 then divides by 10^16: value = N / 10^k.
-            as_integers = pa.array(values, pa.int64()).cast(pa.decimal128(38, max(shift, 0)))
-            return pa.Array.from_buffers(
-                CURATED_PROFIT, len(as_integers), as_integers.buffers(), 0, as_integers.offset
-            )
-        scaled = [n * 10**shift if shift >= 0 else n // 10**-shift for n in self.numerators]
-        data = b"".join(int(n).to_bytes(16, "little", signed=True) for n in scaled)
-        return pa.Array.from_buffers(CURATED_PROFIT, len(scaled), [None, pa.py_buffer(data)])
+        return exact_decimals(self.numerators, self.scale, CURATED_PROFIT)
 
 
 def line_profits(numbers: Mapping[str, IntArray], scales: Mapping[str, int]) -> LineProfits:
