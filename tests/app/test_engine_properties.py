@@ -184,3 +184,41 @@ def test_the_sample_reads_the_same_with_any_line_end(newline: str) -> None:
 
     text = SAMPLE_CSV.read_bytes().decode().replace("\r\n", "\n").replace("\n", newline)
     assert run(text.encode()).reports["most_profitable_region"] == b"region,profit\nEast,2465.50\n"
+
+
+@pytest.mark.parametrize("block", [1, 2, 3])
+@pytest.mark.parametrize("offset", [-2, -1, 0, 1])
+def test_a_quoted_crlf_across_a_block_boundary_is_kept(block: int, offset: int) -> None:
+    """pyarrow drops an LF that starts a block after a CR ended the previous one, even
+    inside quotes; the reader never lets a block end in a CR."""
+    size = SMALL_BLOCKS.block_size
+    quoted = b'Q,S,W,"C'
+    base = b"F,S,W,F,C,1,2,3,0\n"
+    carriage_return_at = block * size - 1 + offset  # in the bytes after the header
+    lines, length = [], 0
+    while length + len(base) < carriage_return_at - len(quoted) - len(base):
+        lines.append(base)
+        length += len(base)
+    pad = carriage_return_at - len(quoted) - length - len(base)
+    lines.append(base[:-1] + b" " * pad + b"\n")
+    body = b"".join(lines) + quoted + b'\r\nD",E,1,2,3,0\n'
+    assert body.index(b"\r") == carriage_return_at
+    header = (
+        ",".join(
+            [
+                "Order Id",
+                "Ship Mode",
+                "Region",
+                "Category",
+                "Sub Category",
+                "cost price",
+                "List Price",
+                "Quantity",
+                "Discount Percent",
+            ]
+        )
+        + "\n"
+    )
+    outcome = run(header.encode() + body, limits=SMALL_BLOCKS)
+    lines_of_q = [r for r in outcome.curated().to_pylist() if r["order_id"] == "Q"]
+    assert [r["category"] for r in lines_of_q] == ["C\r\nD"]

@@ -191,7 +191,7 @@ def _blocks(
     allow_csv_fields(limits.record_bytes)
     schema = _schema(header, dictionary_columns)
     odd = _OddRecords(len(header), limits)
-    source = pa.PythonFile(io.BufferedReader(stream, 1 << 20), mode="r")
+    source = pa.PythonFile(_NoTrailingCarriageReturn(io.BufferedReader(stream, 1 << 20)), mode="r")
     next_number = 1
     try:
         for batch in pacsv.open_csv(source, **_options(schema, limits, odd)):
@@ -211,6 +211,40 @@ def _blocks(
     placed, _ = _place(0, next_number, odd.pending)
     if placed:
         yield Block(batch=_empty(schema), odd_records=placed)
+
+
+class _NoTrailingCarriageReturn(io.RawIOBase):
+    """Reads that never end in a CR, unless the stream does.
+
+    pyarrow's reader drops an LF at the start of a block that follows a CR at the end
+    of the previous one, taking the pair for a line end cut in two, even inside a
+    quoted value (where it is data: "C\r\nD" came out as "C\rD"). A CR at the end of
+    a read is held back and handed over with the next one.
+    """
+
+    def __init__(self, stream: io.BufferedIOBase) -> None:
+        self._stream = stream
+        self._held = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        target = memoryview(buffer).cast("B")
+        if not len(target):
+            return 0
+        data = self._held + self._stream.read(len(target) - len(self._held))
+        self._held = b""
+        while data.endswith(b"\r") and len(target) > 1:
+            more = self._stream.read(1)
+            if not more:
+                break  # the end of the stream: nothing follows to be dropped
+            if len(data) < len(target):
+                data += more
+                continue
+            data, self._held = data[:-1], b"\r" + more
+        target[: len(data)] = data
+        return len(data)
 
 
 def _empty(schema: pa.Schema) -> pa.RecordBatch:
