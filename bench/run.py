@@ -25,7 +25,6 @@ import json
 import os
 import platform
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -42,6 +41,7 @@ import psutil
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.cli_runtime import cli_command, in_image_runtime, python_command
 from bench.reports import compare_outputs
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -187,17 +187,10 @@ def warm_page_cache(path: Path) -> None:
 
 def tool_command(tool: str, input_path: Path, out_dir: Path) -> list[str]:
     if tool == "cli":
-        exe = Path(sys.executable).parent / "orders-reports"
-        found = str(exe) if exe.exists() else shutil.which("orders-reports")
-        if found is None:
-            raise SystemExit(
-                "orders-reports is not installed in this environment (run `make setup`); "
-                "the CLI is what this benchmark measures"
-            )
-        return [found, "run", str(input_path), "--out", str(out_dir)]
+        return [*cli_command(), "run", str(input_path), "--out", str(out_dir)]
     if tool == "cli-no-lake":
         script = BENCH_DIR / "without_curated.py"
-        return [sys.executable, str(script), str(input_path), "--out", str(out_dir)]
+        return [*python_command(), str(script), str(input_path), "--out", str(out_dir)]
     return [
         sys.executable,
         str(BENCH_DIR / "baselines.py"),
@@ -331,6 +324,7 @@ def print_report(result: dict[str, Any]) -> None:
         f"  Python {m['python']}, pandas {v['pandas']}, pyarrow {v['pyarrow']}, "
         f"numpy {v['numpy']}, duckdb {v['duckdb']}, orders-reports {v['orders-reports']}"
     )
+    print(f"  the CLI ran in {result['cli_runtime']}")
     code = result["code"]
     dirty = " + uncommitted changes in app/" if code["app_modified"] else ""
     print(f"  code measured: commit {code['commit']}{dirty}")
@@ -487,6 +481,9 @@ def main(argv: list[str] | None = None) -> int:
         "code": code_version(),
         "repeats": args.repeats,
         "quick": args.quick,
+        "cli_runtime": "the image's runtime (.venv/lambda-runtime: Python 3.12, no pandas)"
+        if in_image_runtime()
+        else f"{sys.executable} (no .venv/lambda-runtime: pyarrow imports pandas here)",
     }
 
     print("Data", flush=True)

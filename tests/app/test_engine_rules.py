@@ -453,3 +453,22 @@ def test_exponents_beyond_any_decimal_are_still_decided_by_the_rules(
 ) -> None:
     result = run(csv_bytes([row(order_id="X", **change)]))
     assert [line["reject_reason"] for line in rejected(result)] == [reason]
+
+
+def test_a_file_of_mostly_junk_lines_is_refused_past_the_limit() -> None:
+    from orders_reports.schema import Limits  # noqa: PLC0415
+
+    limits = Limits(record_bytes=1000, fields=20, odd_records=50)
+    fine = run(csv_bytes([row()]) + b"junk\n" * 50, limits=limits)
+    assert (fine.rows_total, fine.rows_rejected) == (51, 50)
+    with pytest.raises(InputRefused, match="more than 50 lines are not records of its 9 fields"):
+        run(csv_bytes([row()]) + b"junk\n" * 25 + b"  \n" * 26, limits=limits)
+
+
+def test_thousands_of_short_records_stream_out_in_file_order() -> None:
+    rows = [row(order_id=f"V{i}") for i in range(3)]
+    data = csv_bytes(rows[:1]) + b"x\n" * 20_000 + csv_bytes(rows[1:])[len(csv_bytes([])) :]
+    result = run(data)
+    reasons = [line["reject_reason"] for line in rejected(result)]
+    assert reasons == ["row has 1 fields, the header has 9"] * 20_000
+    assert (result.rows_total, result.rows_valid) == (20_003, 3)

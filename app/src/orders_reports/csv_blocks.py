@@ -3,19 +3,17 @@
 pyarrow reads what Python's ``csv`` module reads (line ends, quotes, a quote inside an
 unquoted field as an ordinary character); the tests hold the two to the same records.
 Each block arrives as one Arrow batch of the records with the header's number of
-fields, plus, in file order, the records with any other number ("odd" records), so
-that rejected rows can be written in the order of the file. Blank and
-white-space-only records are dropped here: they are not rows.
+fields, plus the rejected lines of the records with any other number ("odd" records,
+see odd_records.py) placed among the batch's rows, so that rejected rows can be
+written in the order of the file. Blank and white-space-only records are dropped:
+they are not rows.
 """
 
 from __future__ import annotations
 
-import collections
-import csv
 import io
-import threading
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,61 +22,17 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 
-from orders_reports.schema import InputRefused, Limits, is_blank_record
+from orders_reports.odd_records import OddLines, OddRecords, too_large
+from orders_reports.schema import InputRefused, Limits
 from orders_reports.text_input import allow_csv_fields
 
 _STRADDLING = "straddling object straddles"
 
 
 @dataclass(frozen=True)
-class OddRecord:
-    """A record whose number of fields differs from the header's."""
-
-    before: int  # how many of its block's batch rows come before it in the file
-    fields: list[str]
-
-
-@dataclass(frozen=True)
 class Block:
     batch: pa.RecordBatch  # raw values; required columns dictionary-encoded
-    odd_records: list[OddRecord]
-
-
-class _OddRecords:
-    """Collects the records pyarrow cannot place, with their record numbers.
-
-    pyarrow calls :meth:`handle` from its parsing thread, in file order, before it
-    hands over the batch those records sit in; the consumer then assigns them to
-    batches by number. An exception here would be swallowed by pyarrow, so it is kept
-    and re-raised in the consumer.
-    """
-
-    def __init__(self, header_fields: int, limits: Limits) -> None:
-        self._expected = header_fields
-        self._limits = limits
-        self.pending: collections.deque[tuple[int, list[str] | None]] = collections.deque()
-        self.failure: BaseException | None = None
-        self._lock = threading.Lock()
-
-    def handle(self, row: Any) -> str:
-        try:
-            fields = next(csv.reader(io.StringIO(row.text, newline="")), [])
-            check_record(fields, self._limits)
-            with self._lock:
-                self.pending.append((row.number, None if is_blank_record(fields) else fields))
-        except BaseException as error:  # re-raised by the consumer
-            self.failure = error
-            return "error"
-        return "skip"
-
-
-def check_record(fields: Sequence[str], limits: Limits) -> None:
-    if len(fields) > limits.fields or sum(len(f.encode()) for f in fields) > limits.record_bytes:
-        raise _too_large(limits)
-
-
-def _too_large(limits: Limits) -> InputRefused:
-    return InputRefused(f"not a CSV file: a record holds more than {limits.describe()}")
+    odd_lines: OddLines  # rejected lines of the records with another number of fields
 
 
 def _check_batch(batch: pa.RecordBatch, limits: Limits) -> None:
@@ -92,7 +46,7 @@ def _check_batch(batch: pa.RecordBatch, limits: Limits) -> None:
         for column in batch.columns
     )
     if int(np.max(per_row, initial=0)) > limits.record_bytes:
-        raise _too_large(limits)
+        raise too_large(limits)
 
 
 def _values(column: pa.Array) -> pa.Array:
@@ -105,25 +59,6 @@ def _per_row(column: pa.Array) -> pa.Array:
     return column
 
 
-def _place(
-    rows: int, first_number: int, pending: collections.deque[tuple[int, list[str] | None]]
-) -> tuple[list[OddRecord], int]:
-    """Assign pending odd records to a batch of ``rows`` records numbered from
-    ``first_number`` on; returns them and the next batch's first number."""
-    placed: list[OddRecord] = []
-    taken = 0
-    while pending:
-        number, fields = pending[0]
-        before = number - first_number - taken
-        if before > rows:
-            break
-        pending.popleft()
-        taken += 1
-        if fields is not None:
-            placed.append(OddRecord(before=before, fields=fields))
-    return placed, first_number + rows + taken
-
-
 def _schema(header: Sequence[str], dictionary_columns: Iterable[int]) -> pa.Schema:
     types = [pa.string()] * len(header)
     # Dictionary-encoded: trimming, coding and parsing then run once per distinct
@@ -133,7 +68,7 @@ def _schema(header: Sequence[str], dictionary_columns: Iterable[int]) -> pa.Sche
     return pa.schema([pa.field(f"f{i}", kind) for i, kind in enumerate(types)])
 
 
-def _options(schema: pa.Schema, limits: Limits, odd: _OddRecords) -> dict[str, Any]:
+def _options(schema: pa.Schema, limits: Limits, odd: OddRecords) -> dict[str, Any]:
     return {
         # One parsing thread, so odd records come numbered and in order (pyarrow still
         # reads and parses the next block while the caller works on this one).
@@ -162,55 +97,57 @@ def read_blocks(
     The next block is read and parsed in a worker thread while the caller works on
     this one (pyarrow parses without the GIL): on two cores, about 1.4x faster.
     """
-    return _prefetched(_blocks(stream, header, dictionary_columns, limits))
-
-
-_END = object()
-
-
-def _prefetched(items: Iterator[Block]) -> Iterator[Block]:
+    allow_csv_fields(limits.record_bytes)
+    schema = _schema(header, dictionary_columns)
+    odd = OddRecords(len(header), limits)
+    batches = _batches(stream, schema, limits, odd)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="csv-blocks") as worker:
         try:
-            ahead = worker.submit(next, items, _END)
-            while (item := ahead.result()) is not _END:
-                ahead = worker.submit(next, items, _END)
-                yield item  # type: ignore[misc]
+            ahead = worker.submit(next, batches, None)
+            while True:
+                # While pyarrow works through records that all have the wrong number of
+                # fields (it hands over no batch for them), their rejected lines are
+                # passed on as they come: they hold no memory, however many there are.
+                while not wait([ahead], timeout=_WAITING_SECONDS).done:
+                    if len(early := odd.take_contiguous()):
+                        yield Block(batch=_empty(schema), odd_lines=early)
+                batch = ahead.result()
+                if batch is None:
+                    break
+                ahead = worker.submit(next, batches, None)
+                yield Block(batch=batch, odd_lines=odd.place(batch.num_rows))
         finally:
             # Leaving early (an error, or the caller stopping): let the block being
             # read finish, then close the reader in this thread.
             worker.shutdown(wait=True, cancel_futures=True)
-            items.close()  # type: ignore[attr-defined]
+            batches.close()
+    if odd.failure is not None:
+        raise odd.failure
+    placed = odd.place(0)
+    if len(placed):
+        yield Block(batch=_empty(schema), odd_lines=placed)
 
 
-def _blocks(
-    stream: io.RawIOBase,
-    header: Sequence[str],
-    dictionary_columns: Iterable[int],
-    limits: Limits,
-) -> Iterator[Block]:
-    allow_csv_fields(limits.record_bytes)
-    schema = _schema(header, dictionary_columns)
-    odd = _OddRecords(len(header), limits)
+_WAITING_SECONDS = 0.05
+
+
+def _batches(
+    stream: io.RawIOBase, schema: pa.Schema, limits: Limits, odd: OddRecords
+) -> Generator[pa.RecordBatch, None, None]:
+    """The batches pyarrow parses (in a worker thread), checked against the limits."""
     source = pa.PythonFile(_NoTrailingCarriageReturn(io.BufferedReader(stream, 1 << 20)), mode="r")
-    next_number = 1
     try:
         for batch in pacsv.open_csv(source, **_options(schema, limits, odd)):
             _check_batch(batch, limits)
-            placed, next_number = _place(batch.num_rows, next_number, odd.pending)
-            yield Block(batch=batch, odd_records=placed)
+            yield batch
     except pa.ArrowInvalid as error:
         if odd.failure is not None:
             raise odd.failure from None
         message = str(error)
         if _STRADDLING in message:
-            raise _too_large(limits) from None
+            raise too_large(limits) from None
         if "Empty CSV file" not in message:
             raise InputRefused(f"not a CSV file: {message.splitlines()[0]}") from None
-    if odd.failure is not None:
-        raise odd.failure
-    placed, _ = _place(0, next_number, odd.pending)
-    if placed:
-        yield Block(batch=_empty(schema), odd_records=placed)
 
 
 class _NoTrailingCarriageReturn(io.RawIOBase):

@@ -11,7 +11,6 @@ block is folded into small running aggregates.
 from __future__ import annotations
 
 import contextlib
-import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -28,7 +27,7 @@ from orders_reports.csv_blocks import Block, read_blocks
 from orders_reports.curated import CURATED, NUMBER_TYPES, CuratedWriter
 from orders_reports.numbers import ParsedColumn, exact_decimals, parse_column
 from orders_reports.profit import LineProfits, line_profits
-from orders_reports.rejects import REJECTED_ROWS, RejectsWriter, fit_to_header
+from orders_reports.rejects import REJECTED_ROWS, RejectsWriter
 from orders_reports.rules import COLUMN_RULES, first_reasons, value_rules
 from orders_reports.schema import DEFAULT_LIMITS, Limits
 from orders_reports.sources import Provenance
@@ -88,7 +87,7 @@ class _Run:
 
     def add(self, block: Block) -> None:
         batch = block.batch
-        self.rows_total += batch.num_rows + len(block.odd_records)
+        self.rows_total += batch.num_rows + len(block.odd_lines)
         column = {name: batch.column(index) for name, index in self.positions.items()}
         coded = {name: codes.encode(column[name]) for name, codes in self.codes.items()}
         empty = {name: _empty_rows(column[name], coded[name][1]) for name in schema.TEXT_COLUMNS}
@@ -106,7 +105,7 @@ class _Run:
         rejected, reasons = first_reasons(
             [*rules, (profit_rule, schema.PROFIT_OUT_OF_RANGE)], batch.num_rows
         )
-        self._reject(batch, rejected, reasons, block)
+        self.rejects.add_block(batch, np.flatnonzero(rejected), reasons, block.odd_lines)
         if too_large.any():
             candidates, profits = candidates[~too_large], profits.subset(~too_large)
         self._aggregate({name: values[candidates] for name, (values, _) in coded.items()}, profits)
@@ -140,34 +139,6 @@ class _Run:
             )
         values["profit"] = profits.as_decimal128()
         self.curated.add(values)
-
-    def _reject(
-        self, batch: pa.RecordBatch, rejected: BoolArray, reasons: list[str], block: Block
-    ) -> None:
-        if not reasons and not block.odd_records:
-            return
-        raw = batch.filter(pa.array(rejected))
-        fields = zip(*(raw.column(i).to_pylist() for i in range(raw.num_columns)), strict=True)
-        found = (
-            (row, 1, [*values, reason])
-            for row, values, reason in zip(
-                np.flatnonzero(rejected).tolist(), fields, reasons, strict=True
-            )
-        )
-        odd = (
-            (
-                record.before,
-                0,
-                [
-                    *fit_to_header(record.fields, self.width),
-                    schema.wrong_field_count(len(record.fields), self.width),
-                ],
-            )
-            for record in block.odd_records
-        )
-        # An odd record placed before batch row i comes before that row in the file.
-        merged = sorted(itertools.chain(odd, found), key=lambda item: (item[0], item[1]))
-        self.rejects.write(line for *_, line in merged)
 
     def result(self) -> RunResult:
         self.curated.close()

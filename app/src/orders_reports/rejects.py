@@ -6,10 +6,20 @@ when the first row is rejected (so a clean file makes no rejects file at all).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from typing import BinaryIO
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, BinaryIO
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa  # type: ignore[import-untyped]
 
 from orders_reports.reports import csv_row
+
+if TYPE_CHECKING:
+    from orders_reports.odd_records import OddLines
+
+Int64Array = npt.NDArray[np.int64]
+_SLICE_ROWS = 10_000
 
 REJECTED_ROWS = "rejected_rows"  # the output's name
 REJECT_REASON_COLUMN = "reject_reason"
@@ -33,13 +43,34 @@ class RejectsWriter:
         self._output: BinaryIO | None = None
         self.count = 0
 
-    def write(self, rows: Iterable[Sequence[str]]) -> None:
-        """Write rows that already end with their reason."""
-        lines = [csv_row(row) for row in rows]
-        if not lines:
+    def add_block(
+        self, batch: pa.RecordBatch, rows: Int64Array, reasons: list[str], odd: OddLines
+    ) -> None:
+        """One block's rejected records, in file order: the batch ``rows`` (with their
+        ``reasons``) and the ``odd`` lines placed among them. Rows become Python values
+        a slice at a time, so a block of rejected rows costs its text, not its objects."""
+        if not len(rows) and not len(odd):
+            return
+        # Odd line i comes right before batch row odd.before[i]: before every rejected
+        # row from that one on.
+        odd_until = np.searchsorted(odd.before, rows, side="right")
+        written = 0
+        for start in range(0, len(rows), _SLICE_ROWS):
+            taken = batch.take(pa.array(rows[start : start + _SLICE_ROWS], pa.int64()))
+            values = zip(*(column.to_pylist() for column in taken.columns), strict=True)
+            parts: list[bytes] = []
+            for at, fields in enumerate(values, start):
+                parts.append(odd.lines(written, int(odd_until[at])))
+                written = max(written, int(odd_until[at]))
+                parts.append(csv_row([*fields, reasons[at]]).encode())
+            self._write(b"".join(parts))
+        self._write(odd.lines(written, len(odd)))
+        self.count += len(rows) + len(odd)
+
+    def _write(self, text: bytes) -> None:
+        if not text:
             return
         if self._output is None:
             self._output = self._open_output()
             self._output.write(csv_row([*self._header, REJECT_REASON_COLUMN]).encode())
-        self._output.write("".join(lines).encode())
-        self.count += len(lines)
+        self._output.write(text)

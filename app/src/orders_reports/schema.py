@@ -53,6 +53,11 @@ class Limits:
 
     record_bytes: int = 1 << 20
     fields: int = 10_000
+    # Records with another number of fields than the header (white-space-only lines
+    # among them) cost pyarrow and the engine about 25 us each: they leave pyarrow's fast
+    # path. Past this many the file is not a CSV of its header, and refusing it keeps a
+    # file of junk lines from running into the function's timeout (and retries).
+    odd_records: int = 1_000_000
 
     @property
     def block_size(self) -> int:
@@ -61,6 +66,12 @@ class Limits:
 
     def describe(self) -> str:
         return f"{self.record_bytes:,} bytes of values or {self.fields:,} fields"
+
+    def describe_odd(self, expected_fields: int) -> str:
+        return (
+            f"not a CSV file of its header: more than {self.odd_records:,} lines are not"
+            f" records of its {expected_fields:,} fields"
+        )
 
 
 DEFAULT_LIMITS = Limits()
