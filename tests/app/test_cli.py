@@ -313,3 +313,24 @@ def test_a_run_that_fails_before_publishing_leaves_the_old_run_intact(tmp_path: 
     rows = [row(order_id=f"R-{i}", quantity="0") for i in range(5000)]
     _limited(tmp_path, csv_bytes(rows), out, 64 << 10)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_a_refused_run_leaves_no_folder_it_made(tmp_path: Path) -> None:
+    # Refused after the first block: the run had begun writing its temporary files.
+    data = csv_bytes([row(order_id=f"O-{i}") for i in range(4000)]) + b"\x00\n"
+    (tmp_path / "in.csv").write_bytes(data)
+    out = tmp_path / "new" / "deeper" / "out"
+    assert main(["run", str(tmp_path / "in.csv"), "--out", str(out)]) == 2
+    assert not (tmp_path / "new").exists()
+
+
+def test_out_that_is_a_file_fails_before_reading(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("not a folder")
+    for content in (b"", csv_bytes([row()]) + b"\x00"):
+        (tmp_path / "in.csv").write_bytes(content)
+        assert main(["run", str(tmp_path / "in.csv"), "--out", str(taken)]) == 1
+        assert "is a file, not a folder" in capsys.readouterr().err
+    assert taken.read_text() == "not a folder"

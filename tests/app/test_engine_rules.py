@@ -54,8 +54,12 @@ def test_missing_columns_are_refused_by_their_normalised_names() -> None:
 
 
 def test_a_required_column_given_twice_is_refused() -> None:
-    with pytest.raises(InputRefused, match=r"ambiguous.*region"):
+    with pytest.raises(InputRefused) as refused:
         run(csv_bytes([[*GOOD, "East"]], header=[*HEADER, "REGION"]))
+    # Where, not what: a refusal never quotes the file.
+    assert str(refused.value) == (
+        "ambiguous columns, more than one header maps to: region (columns 3, 10)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -472,3 +476,19 @@ def test_thousands_of_short_records_stream_out_in_file_order() -> None:
     reasons = [line["reject_reason"] for line in rejected(result)]
     assert reasons == ["row has 1 fields, the header has 9"] * 20_000
     assert (result.rows_total, result.rows_valid) == (20_003, 3)
+
+
+def test_the_header_has_the_same_limit_as_any_record() -> None:
+    """Values count, not raw bytes: a header of exactly 1 MiB of values is read, one
+    byte more is refused, as for a data record."""
+    from orders_reports.schema import DEFAULT_LIMITS  # noqa: PLC0415
+
+    names_bytes = sum(len(name.encode()) for name in HEADER)
+    for extra, accepted in ((0, True), (1, False)):
+        filler = "h" * (DEFAULT_LIMITS.record_bytes - names_bytes + extra)
+        data = csv_bytes([[*row(), "x"]], header=[*HEADER, filler])
+        if accepted:
+            assert run(data).rows_valid == 1
+        else:
+            with pytest.raises(InputRefused, match="a record holds more than 1,048,576 bytes"):
+                run(data)

@@ -58,6 +58,8 @@ def _target(out: str) -> storage.Target:
 
 
 def run(input_location: str, out: str) -> str:
+    if storage.parse_s3_uri(out) is None and Path(out).exists() and not Path(out).is_dir():
+        raise NotADirectoryError(f"--out {out} is a file, not a folder")
     with storage.open_input(input_location) as (stream, provenance), _target(out) as target:
         result = build_reports(stream, open_output=target.open_output, provenance=provenance)
         target.apply(outputs.run_plan(result, provenance, target.places))

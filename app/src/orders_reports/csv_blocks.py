@@ -22,7 +22,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 
-from orders_reports.odd_records import OddLines, OddRecords, too_large
+from orders_reports.odd_records import OddLines, OddRecords
 from orders_reports.schema import InputRefused, Limits
 from orders_reports.text_input import allow_csv_fields
 
@@ -46,7 +46,7 @@ def _check_batch(batch: pa.RecordBatch, limits: Limits) -> None:
         for column in batch.columns
     )
     if int(np.max(per_row, initial=0)) > limits.record_bytes:
-        raise too_large(limits)
+        raise limits.refusal()
 
 
 def _values(column: pa.Array) -> pa.Array:
@@ -145,7 +145,7 @@ def _batches(
             raise odd.failure from None
         message = str(error)
         if _STRADDLING in message:
-            raise too_large(limits) from None
+            raise limits.refusal() from None
         if "Empty CSV file" not in message:
             raise InputRefused(f"not a CSV file: {message.splitlines()[0]}") from None
 

@@ -44,15 +44,6 @@ class OddLines:
         return self.text[start : int(self.ends[last - 1])] if last > first else b""
 
 
-def too_large(limits: Limits) -> InputRefused:
-    return InputRefused(f"not a CSV file: a record holds more than {limits.describe()}")
-
-
-def check_record(fields: list[str], limits: Limits) -> None:
-    if len(fields) > limits.fields or sum(len(f.encode()) for f in fields) > limits.record_bytes:
-        raise too_large(limits)
-
-
 class OddRecords:
     """The odd records pyarrow reported and no batch has taken yet.
 
@@ -84,7 +75,7 @@ class OddRecords:
                 if '"' in text
                 else text.split(",")
             )
-            check_record(fields, self._limits)
+            self._limits.check(fields)
             line = b""
             if not is_blank_record(fields):
                 reason = wrong_field_count(len(fields), self._width)

@@ -64,8 +64,16 @@ class Limits:
         needed = 2 * self.record_bytes + 3 * self.fields + 2
         return -(-needed // 1024) * 1024
 
-    def describe(self) -> str:
-        return f"{self.record_bytes:,} bytes of values or {self.fields:,} fields"
+    def check(self, fields: Sequence[str]) -> None:
+        """Refuse the file if this record is beyond the limits."""
+        if len(fields) > self.fields or sum(len(f.encode()) for f in fields) > self.record_bytes:
+            raise self.refusal()
+
+    def refusal(self) -> InputRefused:
+        return InputRefused(
+            f"not a CSV file: a record holds more than {self.record_bytes:,} bytes of values"
+            f" or {self.fields:,} fields"
+        )
 
     def describe_odd(self, expected_fields: int) -> str:
         return (
@@ -96,10 +104,11 @@ def locate_columns(header: Sequence[str]) -> dict[str, int]:
         raise InputRefused(f"missing required columns: {', '.join(missing)}")
     doubled = [name for name in REQUIRED_COLUMNS if len(positions[name]) > 1]
     if doubled:
-        spellings = "; ".join(
-            f"{name} ({', '.join(repr(header[i]) for i in positions[name])})" for name in doubled
+        # Column numbers, not the names as written: a refusal never quotes the file.
+        where = "; ".join(
+            f"{name} (columns {', '.join(str(i + 1) for i in positions[name])})" for name in doubled
         )
-        raise InputRefused(f"ambiguous columns, more than one header maps to: {spellings}")
+        raise InputRefused(f"ambiguous columns, more than one header maps to: {where}")
     return {name: positions[name][0] for name in REQUIRED_COLUMNS}
 
 

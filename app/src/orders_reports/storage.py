@@ -134,15 +134,16 @@ class LocalFolder(Target):
         self._files = dict(file_names)
         self.places = dict(file_names)
         self._streams: dict[str, tuple[IO[bytes], Path]] = {}
-        self._created_directory = False
+        self._created: list[Path] = []  # folders this run made, outermost first
 
     def _path(self, name: str) -> Path:
         return self._directory / self._files[name]
 
     def open_output(self, name: str) -> BinaryIO:
-        if not self._directory.exists():
-            self._directory.mkdir(parents=True)
-            self._created_directory = True
+        missing = [p for p in (self._directory, *self._directory.parents) if not p.exists()]
+        for folder in reversed(missing):
+            folder.mkdir()
+            self._created.append(folder)
         handle, temporary = tempfile.mkstemp(prefix=f".{self._files[name]}.", dir=self._directory)
         stream = os.fdopen(handle, "wb")
         self._streams[name] = (stream, Path(temporary))
@@ -166,9 +167,12 @@ class LocalFolder(Target):
             stream.close()
             temporary.unlink(missing_ok=True)
         self._streams.clear()
-        if self._created_directory and not any(self._directory.iterdir()):
-            self._directory.rmdir()  # a run that published nothing leaves no folder either
-        self._created_directory = False
+        # A run that published nothing leaves no folder either.
+        for folder in reversed(self._created):
+            if any(folder.iterdir()):
+                break
+            folder.rmdir()
+        self._created = []
 
 
 class S3Upload(io.RawIOBase):

@@ -93,10 +93,10 @@ class _Lines:
     def __iter__(self) -> Iterator[str]:
         while (line := self._next_line()) is not None:
             self.record_bytes += len(line)
-            if self.record_bytes > self._limits.record_bytes:
-                raise InputRefused(
-                    f"not a CSV file: the header is longer than {self._limits.record_bytes:,} bytes"
-                )
+            # A record within the limits never takes more raw bytes than a block (its
+            # values, doubled quotes and separators): past that it cannot be one.
+            if self.record_bytes > self._limits.block_size:
+                raise self._limits.refusal()
             yield line.decode("utf-8")
 
     def _next_line(self) -> bytes | None:
@@ -106,8 +106,8 @@ class _Lines:
             if match and (match.end() < len(self._buffer) or self._eof or match[0] != b"\r"):
                 return self._take(match.end())
             unread = len(self._buffer) - self._position
-            if self._eof or unread > self._limits.record_bytes:
-                # The last line, or one longer than any header may be.
+            if self._eof or unread > self._limits.block_size:
+                # The last line, or one longer than any record may be.
                 return self._take(len(self._buffer)) if unread else None
             self._fill(unread + 1)
 
@@ -134,7 +134,8 @@ def read_header(stream: io.RawIOBase, limits: Limits) -> Header:
     """The first record that is not blank, read as Python's ``csv`` module reads it.
 
     ``stream`` should be a :class:`CheckedText`. Refuses an empty file (nothing but
-    blank lines), a header over ``limits``, or one that ``csv`` cannot read.
+    blank lines), a header beyond ``limits`` (as any record), or one that ``csv``
+    cannot read.
     """
     allow_csv_fields(limits.record_bytes)
     lines = _Lines(stream, limits)
@@ -148,10 +149,7 @@ def read_header(stream: io.RawIOBase, limits: Limits) -> Header:
             raise InputRefused("the file is empty")
     except csv.Error as error:
         raise InputRefused(f"not a CSV file: {error}") from None
-    if len(fields) > limits.fields:
-        raise InputRefused(
-            f"not a CSV file: the header has {len(fields):,} fields, more than {limits.fields:,}"
-        )
+    limits.check(fields)
     return Header(fields=fields, rest=lines.rest)
 
 
