@@ -164,11 +164,13 @@ class TextCodes:
         if len(new):
             codes[new] = self._slots.add(hashes[new])
             self._values.append(values.take(pa.array(new)))
-            for index, code in zip(new.tolist(), codes[new].tolist(), strict=True):
-                if code < _COMMON:
-                    self._common[texts[index]] = code
-                if self._marks is not None and self._marks(texts[index]):
-                    self.marked.append(code)
+            # Only the first values go to the dict, so past them this is no Python loop.
+            common = new[codes[new] < _COMMON]
+            self._common.update(
+                zip([texts[i] for i in common], codes[common].tolist(), strict=True)
+            )
+            if self._marks is not None:
+                self.marked += [int(codes[i]) for i in new if self._marks(texts[i])]
         return codes
 
     def values(self, codes: Int64Array) -> pa.Array:

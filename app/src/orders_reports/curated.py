@@ -10,6 +10,7 @@ from __future__ import annotations
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import BinaryIO
 
+import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
@@ -37,14 +38,15 @@ SCHEMA = pa.schema(
     ]
 )
 NUMBER_TYPES = {field.name: field.type for field in SCHEMA if pa.types.is_decimal(field.type)}
-# The file is written from dictionary-encoded columns where the engine has them (its
-# blocks arrive so): Parquet then keeps each block's dictionary instead of hashing every
-# value again, and no column is expanded row by row. The written file's types are
-# those of SCHEMA all the same (the dictionary is an encoding, not a type, in Parquet).
+# Every text column is written dictionary-encoded: the engine's blocks arrive so, and
+# the provenance columns hold one value per file. Parquet then keeps each block's
+# dictionary instead of hashing every value again, and no column is expanded row by
+# row. The written file's types are those of SCHEMA all the same (the dictionary is an
+# encoding, not a type, in Parquet).
 _WRITTEN = pa.schema(
     [
         field.with_type(pa.dictionary(pa.int32(), field.type))
-        if field.name not in ("profit", "event_time") and not field.name.startswith("source_")
+        if pa.types.is_string(field.type)
         else field
         for field in SCHEMA
     ]
@@ -78,15 +80,16 @@ class CuratedWriter:
             return
         source = self._provenance.source
         constants = {
-            "source_bucket": pa.scalar(source.bucket, pa.string()),
-            "source_key": pa.scalar(source.key, pa.string()),
-            "source_version": pa.scalar(source.version, pa.string()),
-            "event_time": pa.scalar(self._provenance.event_time, SCHEMA.field("event_time").type),
+            name: _repeated(value, rows)
+            for name, value in (
+                ("source_bucket", source.bucket),
+                ("source_key", source.key),
+                ("source_version", source.version),
+            )
         }
-        arrays = [
-            columns[field.name] if field.name in columns else pa.repeat(constants[field.name], rows)
-            for field in _WRITTEN
-        ]
+        event_time = pa.scalar(self._provenance.event_time, SCHEMA.field("event_time").type)
+        constants["event_time"] = pa.repeat(event_time, rows)
+        arrays = [columns.get(field.name, constants.get(field.name)) for field in _WRITTEN]
         batch = pa.RecordBatch.from_arrays(arrays, schema=_WRITTEN)
         self._wait()
         self._writing = self._worker.submit(self._writer.write_batch, batch, row_group_size=rows)
@@ -104,3 +107,13 @@ class CuratedWriter:
         finally:
             self._worker.shutdown(wait=True)
             self._writer.close()
+
+
+def _repeated(value: str | None, rows: int) -> pa.DictionaryArray:
+    """``value`` on every row, as a dictionary of one value (Parquet wants a null as a
+    null index, not as a null in the dictionary)."""
+    if value is None:
+        return pa.DictionaryArray.from_arrays(pa.nulls(rows, pa.int32()), pa.array([], pa.string()))
+    return pa.DictionaryArray.from_arrays(
+        pa.array(np.zeros(rows, dtype=np.int32)), pa.array([value], pa.string())
+    )

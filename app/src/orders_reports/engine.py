@@ -108,8 +108,12 @@ class _Run:
         self.rejects.add_block(batch, np.flatnonzero(rejected), reasons, block.odd_lines)
         if too_large.any():
             candidates, profits = candidates[~too_large], profits.subset(~too_large)
-        self._aggregate({name: values[candidates] for name, (values, _) in coded.items()}, profits)
-        self._curate(column, coded, numbers, candidates, profits)
+        every_row = len(candidates) == batch.num_rows  # the usual block: nothing to take
+        taken = {name: values for name, (values, _) in coded.items()}
+        if not every_row:
+            taken = {name: values[candidates] for name, values in taken.items()}
+        self._aggregate(taken, profits)
+        self._curate(column, coded, numbers, None if every_row else candidates, profits)
 
     def _aggregate(self, codes: dict[str, Int64Array], profits: LineProfits) -> None:
         self.profits.add(codes["region"], profits)
@@ -124,13 +128,17 @@ class _Run:
         column: dict[str, pa.DictionaryArray],
         coded: dict[str, tuple[Int64Array, pa.Array]],
         numbers: _Numbers,
-        rows: Int64Array,
+        rows: Int64Array | None,
         profits: LineProfits,
     ) -> None:
-        taken = pa.array(rows, pa.int64())
+        """The block's valid ``rows`` (None: all of them) to the curated dataset."""
+        taken = None if rows is None else pa.array(rows, pa.int64())
 
         def encoded(name: str, dictionary: pa.Array) -> pa.DictionaryArray:
-            return pa.DictionaryArray.from_arrays(column[name].indices.take(taken), dictionary)
+            indices = column[name].indices
+            return pa.DictionaryArray.from_arrays(
+                indices if taken is None else indices.take(taken), dictionary
+            )
 
         values = {name: encoded(name, trimmed) for name, (_, trimmed) in coded.items()}
         for name, parsed in numbers.parsed.items():

@@ -57,7 +57,7 @@ class RejectsWriter:
         written = 0
         for start in range(0, len(rows), _SLICE_ROWS):
             taken = batch.take(pa.array(rows[start : start + _SLICE_ROWS], pa.int64()))
-            values = zip(*(column.to_pylist() for column in taken.columns), strict=True)
+            values = zip(*(_texts(column) for column in taken.columns), strict=True)
             parts: list[bytes] = []
             for at, fields in enumerate(values, start):
                 parts.append(odd.lines(written, int(odd_until[at])))
@@ -74,3 +74,12 @@ class RejectsWriter:
             self._output = self._open_output()
             self._output.write(csv_row([*self._header, REJECT_REASON_COLUMN]).encode())
         self._output.write(text)
+
+
+def _texts(column: pa.Array) -> list[str | None]:
+    # A dictionary column would turn its whole dictionary (a block's distinct values)
+    # into Python strings for a handful of rows: decode the rows first.
+    if pa.types.is_dictionary(column.type):
+        column = column.dictionary_decode()
+    texts: list[str | None] = column.to_pylist()
+    return texts
