@@ -4,7 +4,7 @@ Every winner is reported (a tie gives one row per tied value); rows are sorted b
 Unicode code point; files are UTF-8 CSV with a header row and ``\\n`` line ends.
 Winners are found on integer codes and only then named; sorting is Arrow's; rows
 become Python values a slice at a time. (pandas did this job until a 9 MB file with a
-region per line peaked at 360 MiB: importing pandas alone is 38 MB of the 300 MiB
+region per line peaked at 360 MiB: importing pandas alone is 38 MB of the 300 MB
 budget, and a frame of the report's strings cost as much again.)
 """
 
