@@ -58,7 +58,7 @@ def _csv(rows: Iterator[list[str]], header: list[str] = HEADER) -> bytes:
 
 
 def many_pairs() -> bytes:
-    """150,000 distinct (category, sub-category) pairs, each in two orders."""
+    """A new (category, sub-category) pair on every line: about 216,000 in 10 MB."""
     return _csv(
         [f"O{i}", "Same Day", "East", f"cat{i % 400}", f"sub{i // 2}", "1", "2", "1", "0"]
         for i in range(300_000)
@@ -81,7 +81,7 @@ def many_regions_and_modes() -> bytes:
 
 
 def many_columns() -> bytes:
-    """A header of 9,990 extra columns (the limit is 10,000) and rows to fill 10 MB."""
+    """A header of 9,999 columns (the limit is 10,000 fields) and 1,000 rows."""
     header = [*HEADER, *(f"extra {i}" for i in range(9_990))]
     row = ["O1", "Same Day", "East", "F", "C", "1", "2", "1", "0", *[""] * 9_990]
     return _csv(([f"O{i}", *row[1:]] for i in range(1_000)), header)
@@ -93,7 +93,7 @@ def all_rejected() -> bytes:
 
 
 def tiny_rejected_records() -> bytes:
-    """Five million one-letter lines: each a record with one field. Past a million such
+    """3.3 million one-letter lines: each a record with one field. Past a million such
     lines the file is refused (the limit keeps junk from running into the timeout);
     until then each becomes a rejected line twenty times its size."""
     return ",".join(HEADER).encode() + b"\r\n" + b"a\r\n" * ((MAX_INPUT_BYTES - 200) // 3)
@@ -117,14 +117,14 @@ def record_near_the_limit() -> bytes:
 
 
 # The files the CLI must refuse (exit 2) rather than process (exit 0).
-REFUSED = {"5 million one-letter records"}
+REFUSED = {"3.3 million one-letter records"}
 SHAPES: dict[str, Callable[[], bytes]] = {
-    "many category/sub-category pairs": many_pairs,
+    "a category/sub-category pair per line": many_pairs,
     "one huge order id": huge_order_id,
     "a region, mode and order per line": many_regions_and_modes,
-    "10,000 columns": many_columns,
+    "9,999 columns": many_columns,
     "every record rejected": all_rejected,
-    "5 million one-letter records": tiny_rejected_records,
+    "3.3 million one-letter records": tiny_rejected_records,
     "every record one field short": one_field_short,
     "every text value distinct": every_value_distinct,
     "records near the 1 MiB limit": record_near_the_limit,
