@@ -62,3 +62,35 @@ def test_pair_codes_follow_first_appearance() -> None:
     assert (first.tolist(), second.tolist()) == ([0, 0, 1], [1, 2])
     firsts, seconds = pairs.pairs()
     assert (firsts.tolist(), seconds.tolist()) == ([1, 2, 3], [5, 6, 5])
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    blocks=st.lists(
+        st.lists(
+            st.tuples(
+                st.one_of(st.integers(0, 5), st.integers(0, 70_000)),
+                st.one_of(st.integers(0, 5), st.integers(0, 70_000)),
+            ),
+            max_size=30,
+        ),
+        max_size=6,
+    )
+)
+def test_pair_codes_are_one_per_pair_whichever_way_a_block_is_coded(
+    blocks: list[list[tuple[int, int]]],
+) -> None:
+    # Small code ranges take the lookup table, large ones the sort; a pair must keep its
+    # code across blocks coded either way, and distinct pairs never share one.
+    pairs = PairCodes()
+    seen: dict[tuple[int, int], int] = {}
+    for block in blocks:
+        firsts = np.array([first for first, _ in block], np.int64)
+        seconds = np.array([second for _, second in block], np.int64)
+        got = pairs.encode(firsts, seconds).tolist()
+        for pair, code in zip(block, got, strict=True):
+            assert seen.setdefault(pair, code) == code
+    assert len(set(seen.values())) == len(seen)
+    firsts, seconds = pairs.pairs()
+    coded = zip(firsts.tolist(), seconds.tolist(), strict=True)
+    assert {pair: code for code, pair in enumerate(coded)} == seen

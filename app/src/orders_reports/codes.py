@@ -29,6 +29,9 @@ BoolArray = npt.NDArray[np.bool_]
 
 CODE_LIMIT = 1 << 31  # codes shift into 32-bit halves of int64 keys
 _COMMON = 4096  # values also kept in a dict, first seen first
+# Pairs of code ranges up to this many cells are coded through a lookup table (a block's
+# cost stays O(rows + cells), and cells are bounded whatever the file holds).
+_DENSE_CELLS = 1 << 16
 _EMPTY = -1
 _MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 
@@ -224,22 +227,43 @@ class PairCodes:
         self._keys = _Growing()  # by code
 
     def encode(self, firsts: Int64Array, seconds: Int64Array) -> Int64Array:
+        if not len(firsts):
+            return np.empty(0, dtype=np.int64)
+        width, height = int(seconds.max()) + 1, int(firsts.max()) + 1
+        if width * height <= _DENSE_CELLS:
+            return self._encode_dense(firsts, seconds, width, height)
         keys = (firsts << 32) | seconds
         order = np.argsort(keys, kind="stable")
         ordered = keys[order]
-        starts = np.flatnonzero(np.diff(ordered, prepend=ordered[:1] - 1)) if len(keys) else order
-        distinct = ordered[starts]
+        starts = np.flatnonzero(np.diff(ordered, prepend=ordered[:1] - 1))
+        codes = self._codes(ordered[starts])
+        # Back from distinct keys to rows: each row's position among the distinct keys.
+        rank = np.empty(len(keys), dtype=np.int64)
+        rank[order] = np.cumsum(np.diff(ordered, prepend=ordered[:1]) != 0)
+        result: Int64Array = codes[rank]
+        return result
+
+    def _encode_dense(
+        self, firsts: Int64Array, seconds: Int64Array, width: int, height: int
+    ) -> Int64Array:
+        """The usual case, a few categories and a few dozen second values: a lookup
+        table over the (bounded) grid of code pairs instead of a sort of the rows."""
+        cell = firsts * width + seconds
+        present = np.flatnonzero(np.bincount(cell, minlength=width * height))
+        lookup = np.empty(width * height, dtype=np.int64)
+        lookup[present] = self._codes(((present // width) << 32) | (present % width))
+        result: Int64Array = lookup[cell]
+        return result
+
+    def _codes(self, distinct: Int64Array) -> Int64Array:
+        """Codes of distinct, ascending keys; new keys get the next codes in key order."""
         hashes = _mix(distinct)
         codes = self._slots.find(hashes, lambda at, codes: distinct[at] == self._keys.values[codes])
         new = np.flatnonzero(codes == _EMPTY)
         if len(new):
             codes[new] = self._slots.add(hashes[new])
             self._keys.extend(distinct[new])
-        # Back from distinct keys to rows: each row's position among the distinct keys.
-        rank = np.empty(len(keys), dtype=np.int64)
-        rank[order] = np.cumsum(np.diff(ordered, prepend=ordered[:1]) != 0) if len(keys) else rank
-        result: Int64Array = codes[rank]
-        return result
+        return codes
 
     def pairs(self) -> tuple[Int64Array, Int64Array]:
         """(first, second) of every code."""
