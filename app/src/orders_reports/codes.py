@@ -150,7 +150,9 @@ class TextCodes:
         else:  # a column of many values: the table knows every one of them
             codes = np.full(len(texts), _EMPTY, dtype=np.int64)
         rest = np.flatnonzero(codes == _EMPTY)
-        if len(rest):
+        if len(rest) == len(texts):  # a column of many values: no copies
+            codes = self._code(texts, distinct.dictionary)
+        elif len(rest):
             codes[rest] = self._code([texts[i] for i in rest], distinct.dictionary.take(rest))
         per_value = codes[np.asarray(distinct.indices, dtype=np.int64)]
         indices = np.asarray(column.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
@@ -166,7 +168,7 @@ class TextCodes:
         new = np.flatnonzero(codes == _EMPTY)
         if len(new):
             codes[new] = self._slots.add(hashes[new])
-            self._values.append(values.take(pa.array(new)))
+            self._values.append(values if len(new) == len(values) else values.take(new))
             # Only the first values go to the dict, so past them this is no Python loop.
             common = new[codes[new] < _COMMON]
             self._common.update(
