@@ -135,7 +135,7 @@ def _batches(
     stream: io.RawIOBase, schema: pa.Schema, limits: Limits, odd: OddRecords
 ) -> Generator[pa.RecordBatch, None, None]:
     """The batches pyarrow parses (in a worker thread), checked against the limits."""
-    source = pa.PythonFile(_NoTrailingCarriageReturn(io.BufferedReader(stream, 1 << 20)), mode="r")
+    source = pa.PythonFile(_NoTrailingCarriageReturn(stream), mode="r")
     try:
         for batch in pacsv.open_csv(source, **_options(schema, limits, odd)):
             _check_batch(batch, limits)
@@ -159,27 +159,34 @@ class _NoTrailingCarriageReturn(io.RawIOBase):
     a read is held back and handed over with the next one.
     """
 
-    def __init__(self, stream: io.BufferedIOBase) -> None:
+    def __init__(self, stream: io.RawIOBase) -> None:
         self._stream = stream
         self._held = b""
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: Any) -> int:
-        target = memoryview(buffer).cast("B")
-        if not len(target):
-            return 0
-        data = self._held + self._stream.read(len(target) - len(self._held))
+    def read(self, size: int | None = -1) -> bytes:
+        if size == 0:
+            return b""
+        if size is None or size < 0:
+            data, self._held = self._held + self._stream.read(), b""
+            return data
+        data = self._held + self._stream.read(size - len(self._held))
         self._held = b""
-        while data.endswith(b"\r") and len(target) > 1:
+        while data.endswith(b"\r") and size > 1:
             more = self._stream.read(1)
             if not more:
                 break  # the end of the stream: nothing follows to be dropped
-            if len(data) < len(target):
+            if len(data) < size:
                 data += more
                 continue
             data, self._held = data[:-1], b"\r" + more
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        target = memoryview(buffer).cast("B")
+        data = self.read(len(target))
         target[: len(data)] = data
         return len(data)
 
