@@ -54,6 +54,7 @@ _WRITTEN = pa.schema(
 )
 
 
+_WITH_STATISTICS = [field.name for field in SCHEMA if not pa.types.is_string(field.type)]
 # Blocks queued for the writer thread: with one, the engine waited 0.3 s for the writer
 # over the benchmark's 3M rows; with two, 0.01 s (a block costs a few MB more).
 _IN_FLIGHT = 2
@@ -75,6 +76,10 @@ class CuratedWriter:
             store_schema=False,
             # Prices, quantity and discount fit 64-bit integers: cheaper to encode.
             store_decimal_as_integer=True,
+            # A row group is one block of the file, holding every kind of text value, so
+            # the min/max of a text column would prune nothing; computing them was a
+            # third of the writer's CPU on the benchmark (1.8 s -> 1.3 s without).
+            write_statistics=_WITH_STATISTICS,
         )
         self._provenance = provenance
 
