@@ -155,8 +155,7 @@ class TextCodes:
         elif len(rest):
             codes[rest] = self._code([texts[i] for i in rest], distinct.dictionary.take(rest))
         per_value = codes[np.asarray(distinct.indices, dtype=np.int64)]
-        indices = np.asarray(column.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-        return per_value[indices], trimmed
+        return per_value[row_indices(column)], trimmed
 
     def _code(self, texts: list[str], values: pa.Array) -> Int64Array:
         """Codes of distinct values (``texts``, the same as ``values``), new ones given
@@ -215,6 +214,11 @@ class _Values:
         gathered = pa.concat_arrays(parts)
         # Back from chunk order to the order of ``codes``.
         return gathered.take(pa.array(np.argsort(order, kind="stable"), pa.int64()))
+
+
+def row_indices(column: pa.DictionaryArray) -> Int64Array:
+    """Per row of ``column``, the position of its value in the dictionary."""
+    return np.asarray(column.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def _equal(left: pa.Array, right: pa.Array) -> BoolArray:

@@ -24,7 +24,7 @@ import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 
 from orders_reports.odd_records import OddLines, OddRecords
 from orders_reports.schema import InputRefused, Limits
-from orders_reports.text_input import allow_csv_fields
+from orders_reports.text_input import ReadThrough, allow_csv_fields
 
 _STRADDLING = "straddling object straddles"
 
@@ -150,7 +150,7 @@ def _batches(
             raise InputRefused(f"not a CSV file: {message.splitlines()[0]}") from None
 
 
-class _NoTrailingCarriageReturn(io.RawIOBase):
+class _NoTrailingCarriageReturn(ReadThrough):
     """Reads that never end in a CR, unless the stream does.
 
     pyarrow's reader drops an LF at the start of a block that follows a CR at the end
@@ -162,9 +162,6 @@ class _NoTrailingCarriageReturn(io.RawIOBase):
     def __init__(self, stream: io.RawIOBase) -> None:
         self._stream = stream
         self._held = b""
-
-    def readable(self) -> bool:
-        return True
 
     def read(self, size: int | None = -1) -> bytes:
         if size == 0:
@@ -183,12 +180,6 @@ class _NoTrailingCarriageReturn(io.RawIOBase):
                 continue
             data, self._held = data[:-1], b"\r" + more
         return data
-
-    def readinto(self, buffer: Any) -> int:
-        target = memoryview(buffer).cast("B")
-        data = self.read(len(target))
-        target[: len(data)] = data
-        return len(data)
 
 
 def _empty(schema: pa.Schema) -> pa.RecordBatch:

@@ -22,7 +22,7 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from orders_reports import reports, schema
 from orders_reports.aggregates import DistinctOrders, RegionProfits
-from orders_reports.codes import TextCodes
+from orders_reports.codes import TextCodes, row_indices
 from orders_reports.csv_blocks import Block, read_blocks
 from orders_reports.curated import CURATED, NUMBER_TYPES, CuratedWriter
 from orders_reports.numbers import ParsedColumn, exact_decimals, parse_column
@@ -93,7 +93,7 @@ class _Run:
         empty = {name: _empty_rows(column[name], coded[name][1]) for name in schema.TEXT_COLUMNS}
         numbers = _Numbers(
             parsed={n: parse_column(column[n].dictionary, COLUMN_RULES[n]) for n in COLUMN_RULES},
-            rows={n: _indices(column[n]) for n in COLUMN_RULES},
+            rows={n: row_indices(column[n]) for n in COLUMN_RULES},
         )
         rules = value_rules(empty, numbers.kinds())
         valid_so_far = ~np.logical_or.reduce([mask for mask, _ in rules])
@@ -179,11 +179,7 @@ class _Run:
 def _empty_rows(column: pa.DictionaryArray, trimmed: pa.Array) -> BoolArray:
     """Per row: the value is empty once trimmed."""
     empty = np.asarray(pc.equal(pc.binary_length(trimmed), 0), dtype=np.bool_)
-    return empty[_indices(column)]
-
-
-def _indices(column: pa.DictionaryArray) -> Int64Array:
-    return np.asarray(column.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return empty[row_indices(column)]
 
 
 def build_reports(
