@@ -417,6 +417,23 @@ def test_a_record_beyond_the_limit_refuses_the_file_wherever_it_is() -> None:
     assert fine.rows_valid == 1
 
 
+def test_the_limit_counts_the_bytes_of_every_column_of_a_record() -> None:
+    """Columns the reports do not read count too, in UTF-8 bytes, not characters."""
+    from orders_reports.schema import Limits  # noqa: PLC0415
+
+    limits = Limits(record_bytes=1000, fields=20)
+    room = limits.record_bytes - sum(len(value.encode()) for value in row())
+    for extra, accepted in ((0, True), (1, False)):
+        notes = "é" * ((room + extra) // 2) + "n" * ((room + extra) % 2)
+        rows = [[*row(order_id=f"O{i}"), "short"] for i in range(50)] + [[*row(), notes]]
+        data = csv_bytes(rows, header=[*HEADER, "notes"])
+        if accepted:
+            assert run(data, limits=limits).rows_valid == 51
+        else:
+            with pytest.raises(InputRefused, match="a record holds more than 1,000 bytes"):
+                run(data, limits=limits)
+
+
 @pytest.mark.parametrize(
     ("change", "curated"),
     [

@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
+import pyarrow as pa  # type: ignore[import-untyped]
+
 from orders_reports.schema import InputRefused, Limits, is_blank_record
 
 _BOM = codecs.BOM_UTF8
@@ -50,23 +52,50 @@ class CheckedText(ReadThrough):
     """A read-only view of ``stream`` that refuses NUL bytes and anything not UTF-8.
 
     The check runs as the bytes are read, so the reader gets a refusal at the first
-    bad byte, wherever in the file it is.
+    bad byte, wherever in the file it is. UTF-8 is checked by Arrow's validator
+    (Python's incremental decoder built a str of every read: 0.42 s of CPU on the
+    benchmark's 417 MiB, against 0.05 s); a character cut in two by the end of a
+    read is checked with the next one.
     """
 
     def __init__(self, stream: BinaryIO) -> None:
         self._stream = stream
-        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self._unfinished = b""  # the start of a character the last read cut short
 
     def read(self, size: int | None = -1) -> bytes:
         data = self._stream.read(-1 if size is None else size) or b""
         if b"\x00" in data:
             raise InputRefused("not a CSV file: the content is binary (NUL bytes)")
-        try:
-            # An empty read is the end: a sequence cut short there is not UTF-8 either.
-            self._decoder.decode(data, final=not data)
-        except UnicodeDecodeError:
-            raise InputRefused("not a CSV file: the content is not UTF-8 text") from None
+        checked = self._unfinished + data if self._unfinished else data
+        # An empty read is the end: a character cut short there is not UTF-8 either.
+        whole = _whole_characters(checked) if data else len(checked)
+        self._unfinished = checked[whole:]
+        if not _is_utf8(checked, whole):
+            raise InputRefused("not a CSV file: the content is not UTF-8 text")
         return data
+
+
+def _whole_characters(data: bytes) -> int:
+    """How many bytes of ``data`` come before a multi-byte character its end cuts short."""
+    for back in range(1, min(3, len(data)) + 1):
+        byte = data[-back]
+        if byte < 0x80:
+            break  # ASCII: nothing is cut short
+        if byte >= 0xC0:  # the first byte of a character of this many bytes:
+            length = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            return len(data) - back if length > back else len(data)
+    return len(data)
+
+
+def _is_utf8(data: bytes, size: int) -> bool:
+    """Whether the first ``size`` bytes of ``data`` are UTF-8."""
+    offsets = pa.array([0, size], pa.int64()).buffers()[1]
+    text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)])
+    try:
+        text.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def allow_csv_fields(size: int) -> None:
