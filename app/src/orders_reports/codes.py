@@ -138,8 +138,9 @@ class TextCodes:
         self._marks = marks
         self.marked: list[int] = []  # codes of the values ``marks`` picks out
 
-    def encode(self, column: pa.DictionaryArray) -> tuple[Int64Array, pa.Array]:
-        """Per row the code of its trimmed value; and the block's trimmed dictionary."""
+    def encode(self, column: pa.DictionaryArray) -> tuple[Int64Array, pa.DictionaryArray]:
+        """Per row the code of its trimmed value; and per value of the column's
+        dictionary, its trimmed value (as a dictionary of distinct values)."""
         trimmed = pc.utf8_trim_whitespace(column.dictionary)
         # Raw values that differ only in white space are one value once trimmed.
         distinct = pc.dictionary_encode(trimmed)
@@ -155,7 +156,7 @@ class TextCodes:
         elif len(rest):
             codes[rest] = self._code([texts[i] for i in rest], distinct.dictionary.take(rest))
         per_value = codes[np.asarray(distinct.indices, dtype=np.int64)]
-        return per_value[row_indices(column)], trimmed
+        return per_value[row_indices(column)], distinct
 
     def _code(self, texts: list[str], values: pa.Array) -> Int64Array:
         """Codes of distinct values (``texts``, the same as ``values``), new ones given
