@@ -26,9 +26,10 @@ def _read_all(data: bytes, sizes: list[int]) -> bytes:
     """``data`` through CheckedText, read in ``sizes`` (then 7 bytes at a time)."""
     text = CheckedText(io.BytesIO(data))
     chunks = [text.read(size) for size in sizes]
+    assert text.read(0) == b""  # asks for nothing: not the end of the stream
     while chunk := text.read(7):
         chunks.append(chunk)
-    text.read(7)  # the end of the stream, read again, changes nothing
+    assert text.read(7) == b""  # the end of the stream, read again
     return b"".join(chunks)
 
 
@@ -69,3 +70,18 @@ def test_a_character_cut_short_by_the_end_of_the_file_is_refused(cut_short: byte
 def test_a_nul_byte_is_binary() -> None:
     with pytest.raises(InputRefused, match="binary"):
         _read_all(b"a,b\n\x00", [2])
+
+
+@pytest.mark.parametrize("size", [-1, None])
+def test_a_read_of_everything_is_the_end_of_the_file(size: int | None) -> None:
+    text = CheckedText(io.BytesIO("a€".encode()))
+    assert text.read(size) == "a€".encode()
+    with pytest.raises(InputRefused, match="not UTF-8"):
+        CheckedText(io.BytesIO("a€".encode()[:-1])).read(size)
+
+
+def test_asking_for_nothing_keeps_a_cut_character_for_the_next_read() -> None:
+    text = CheckedText(io.BytesIO("a€b".encode()))
+    assert text.read(2) == b"a\xe2"
+    assert text.read(0) == b""
+    assert text.read(10) == "€b".encode()[1:]

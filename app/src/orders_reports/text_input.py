@@ -63,15 +63,23 @@ class CheckedText(ReadThrough):
         self._unfinished = b""  # the start of a character the last read cut short
 
     def read(self, size: int | None = -1) -> bytes:
+        if size == 0:
+            return b""
+        whole_rest = size is None or size < 0
         data = self._stream.read(-1 if size is None else size) or b""
         if b"\x00" in data:
             raise InputRefused("not a CSV file: the content is binary (NUL bytes)")
         checked = self._unfinished + data if self._unfinished else data
-        # An empty read is the end: a character cut short there is not UTF-8 either.
-        whole = _whole_characters(checked) if data else len(checked)
+        # An empty read, or one of all the rest, is the end: a character cut short there
+        # is not UTF-8 either.
+        at_end = whole_rest or not data
+        whole = len(checked) if at_end else _whole_characters(checked)
         self._unfinished = checked[whole:]
         if not _is_utf8(checked, whole):
             raise InputRefused("not a CSV file: the content is not UTF-8 text")
+        # The unchecked start of a character returned here ends the read, after its last
+        # line end: no record holding it is complete, so nothing parses it before the
+        # next read has checked it (or refused the file).
         return data
 
 
