@@ -28,6 +28,7 @@ from orders_reports.schema import MAX_ABS_PROFIT
 SUM_SCALE = 23
 CURATED_PROFIT = pa.decimal128(38, 16)
 _INT64_LIMIT = 2**63
+_DENSE_GROUPS = 1 << 16  # group codes summed through an array of every code
 
 
 @dataclass(frozen=True)
@@ -53,19 +54,27 @@ class LineProfits:
             return {}
         values = self.numerators
         widen = 10 ** (SUM_SCALE - self.scale)
-        present = np.flatnonzero(np.bincount(groups))
-        bound = int(np.max(np.abs(values))) * len(values) if values.dtype != object else None
-        if bound is not None and bound < _INT64_LIMIT:
-            # No sum can overflow int64: one unbuffered pass, no sort (0.13 s -> 0.02 s
-            # over the benchmark's blocks).
-            sums = np.zeros(int(present[-1]) + 1, dtype=np.int64)
+        # No sum can overflow int64 (else Python integers).
+        fits = values.dtype != object and int(np.max(np.abs(values))) * len(values) < _INT64_LIMIT
+        size = int(groups.max()) + 1
+        if fits and size <= len(groups) + _DENSE_GROUPS:
+            # One unbuffered pass over an array of every code up to the largest, instead
+            # of a sort (0.13 s -> 0.02 s over the benchmark's blocks); only where that
+            # array is not much larger than the block, so the cost stays per row.
+            sums = np.zeros(size, dtype=np.int64)
             np.add.at(sums, groups, values)
+            present = np.flatnonzero(np.bincount(groups, minlength=size))
             totals = sums[present].tolist()
         else:
             order = np.argsort(groups, kind="stable")
-            ordered, starts = values[order], np.searchsorted(groups[order], present)
-            bounds = [*starts.tolist(), len(ordered)]
-            totals = [sum(ordered[s:e].tolist()) for s, e in itertools.pairwise(bounds)]
+            ordered_groups, ordered = groups[order], values[order]
+            starts = np.flatnonzero(np.diff(ordered_groups, prepend=ordered_groups[0] - 1))
+            present = ordered_groups[starts]
+            if fits:
+                totals = np.add.reduceat(ordered, starts).tolist()
+            else:
+                bounds = [*starts.tolist(), len(ordered)]
+                totals = [sum(ordered[s:e].tolist()) for s, e in itertools.pairwise(bounds)]
         codes = present.tolist()
         return {code: int(total) * widen for code, total in zip(codes, totals, strict=True)}
 
