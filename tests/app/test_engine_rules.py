@@ -8,7 +8,7 @@ import io
 from decimal import Decimal
 
 import pytest
-from helpers_app import HEADER, csv_bytes, rejected, row, run
+from helpers_app import HEADER, PROVENANCE, csv_bytes, rejected, row, run
 
 from orders_reports.schema import InputRefused
 
@@ -512,21 +512,38 @@ def test_the_header_has_the_same_limit_as_any_record() -> None:
 
 
 def test_the_curated_file_holds_trimmed_values_dictionary_encoded() -> None:
-    """Values that differ only in white space are one value in the curated file, and
-    its text columns stay dictionary-encoded, with or without rejected rows in the
-    block (given a dictionary that held a value twice, Parquet fell back to plain
+    """Values that differ only in white space are one value in the curated file, row for
+    row, and its text columns stay dictionary-encoded, with or without rejected rows in
+    the block (given a dictionary that held a value twice, Parquet fell back to plain
     pages: three times the CPU and the bytes for the region column on the benchmark)."""
     import pyarrow.parquet as pq  # noqa: PLC0415
 
-    spellings = ["East", " East", "East  ", "\tEast "]
-    rows = [row(order_id=f" O-{i % 3} ", region=spellings[i % 4]) for i in range(40)]
+    regions = ["East", " West", "East  ", "\tWest ", " East"]
+    order_ids = [" O-1", "O-2", "O-1 ", " O-2 "]
+    rows = [row(order_id=order_ids[i % 4], region=regions[i % 5]) for i in range(40)]
     for extra in ([], [row(order_id="bad", quantity="0")]):
         result = run(csv_bytes(rows + extra))
         table = result.curated()
-        assert set(table["region"].to_pylist()) == {"East"}
-        assert sorted(set(table["order_id"].to_pylist())) == ["O-0", "O-1", "O-2"]
+        assert table["region"].to_pylist() == [regions[i % 5].strip() for i in range(40)]
+        assert table["order_id"].to_pylist() == [order_ids[i % 4].strip() for i in range(40)]
         chunks = pq.ParquetFile(io.BytesIO(result.streams["curated"])).metadata.row_group(0)
         for index in range(chunks.num_columns):
             chunk = chunks.column(index)
             if chunk.physical_type == "BYTE_ARRAY":
                 assert "RLE_DICTIONARY" in chunk.encodings, chunk.path_in_schema
+
+
+def test_the_curated_file_has_statistics_for_its_provenance_only() -> None:
+    """One value per file: min/max let a reader skip the row groups of older uploads."""
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    result = run(csv_bytes([row()]))
+    chunks = pq.ParquetFile(io.BytesIO(result.streams["curated"])).metadata.row_group(0)
+    with_statistics = {
+        chunks.column(i).path_in_schema
+        for i in range(chunks.num_columns)
+        if chunks.column(i).is_stats_set
+    }
+    assert with_statistics == {"source_bucket", "source_key", "source_version", "event_time"}
+    event_time = chunks.column(chunks.num_columns - 1).statistics
+    assert event_time.min == event_time.max == PROVENANCE.event_time
