@@ -107,6 +107,10 @@ class Outcome:
     def curated(self) -> pa.Table:
         return pq.read_table(io.BytesIO(self.streams[CURATED]))
 
+    def curated_row_group(self, index: int = 0) -> pq.RowGroupMetaData:
+        """How the curated file stores one row group (encodings, statistics)."""
+        return pq.ParquetFile(io.BytesIO(self.streams[CURATED])).metadata.row_group(index)
+
 
 def run(data: bytes, *, limits: Limits | None = None, compact_rows: int | None = None) -> Outcome:
     opened: dict[str, _Kept] = {}

@@ -516,8 +516,6 @@ def test_the_curated_file_holds_trimmed_values_dictionary_encoded() -> None:
     row, and its text columns stay dictionary-encoded, with or without rejected rows in
     the block (given a dictionary that held a value twice, Parquet fell back to plain
     pages: three times the CPU and the bytes for the region column on the benchmark)."""
-    import pyarrow.parquet as pq  # noqa: PLC0415
-
     regions = ["East", " West", "East  ", "\tWest ", " East"]
     order_ids = [" O-1", "O-2", "O-1 ", " O-2 "]
     rows = [row(order_id=order_ids[i % 4], region=regions[i % 5]) for i in range(40)]
@@ -526,7 +524,7 @@ def test_the_curated_file_holds_trimmed_values_dictionary_encoded() -> None:
         table = result.curated()
         assert table["region"].to_pylist() == [regions[i % 5].strip() for i in range(40)]
         assert table["order_id"].to_pylist() == [order_ids[i % 4].strip() for i in range(40)]
-        chunks = pq.ParquetFile(io.BytesIO(result.streams["curated"])).metadata.row_group(0)
+        chunks = result.curated_row_group()
         for index in range(chunks.num_columns):
             chunk = chunks.column(index)
             if chunk.physical_type == "BYTE_ARRAY":
@@ -535,10 +533,7 @@ def test_the_curated_file_holds_trimmed_values_dictionary_encoded() -> None:
 
 def test_the_curated_file_has_statistics_for_its_provenance_only() -> None:
     """One value per file: min/max let a reader skip the row groups of older uploads."""
-    import pyarrow.parquet as pq  # noqa: PLC0415
-
-    result = run(csv_bytes([row()]))
-    chunks = pq.ParquetFile(io.BytesIO(result.streams["curated"])).metadata.row_group(0)
+    chunks = run(csv_bytes([row()])).curated_row_group()
     with_statistics = {
         chunks.column(i).path_in_schema
         for i in range(chunks.num_columns)
